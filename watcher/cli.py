@@ -1,0 +1,193 @@
+"""`watcher`: run, check, poll, events, parse."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import col, select
+
+from connectors import POLLED
+from watcher import config as config_module
+from watcher import logs
+from watcher.config import Config
+from watcher.errors import ConfigError, SourceError, StorageError
+from watcher.pipeline import event_json
+from watcher.storage import Event, open_database, session
+
+EXIT_CONFIG = 2
+
+
+def _load(path: str) -> Config:
+    return config_module.load(path, known_kinds=set(POLLED))
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    config = _load(args.config)
+    problems: list[str] = []
+    for key, env in _secret_keys(config):
+        try:
+            config_module.secret(env, path=args.config, key=key)
+        except ConfigError as exc:
+            problems.append(str(exc))
+    print(f"{args.config}: {len(config.sources)} source(s), {len(config.webhooks)} webhook(s), "
+          f"database {config.database.url.split('://')[0]}")
+    for source in config.sources:
+        state = "" if source.enabled else " (disabled)"
+        print(f"  source {source.name}: {source.kind} {source.url} every {source.interval:g}s{state}")
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return EXIT_CONFIG if problems else 0
+
+
+def _secret_keys(config: Config) -> list[tuple[str, str]]:
+    keys: list[tuple[str, str]] = []
+    for index, hook in enumerate(config.webhooks):
+        if hook.secret_env:
+            keys.append((f"webhooks[{index}].secret_env", hook.secret_env))
+    if config.slack:
+        keys.append(("slack.token_env", config.slack.token_env))
+    if config.calendar:
+        keys.append(("calendar.token_env", config.calendar.token_env))
+    return keys
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from watcher.daemon import Daemon
+    from watcher.web import create_app
+
+    config = _load(args.config)
+    logs.configure(config.log.level, config.log.format)
+    daemon = Daemon(config, config_path=Path(args.config))
+    server = uvicorn.Server(uvicorn.Config(
+        create_app(daemon), host=config.server.host, port=config.server.port,
+        log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=10,
+    ))
+    # uvicorn turns SIGTERM and SIGINT into a graceful shutdown, which runs the lifespan's exit.
+    server.run()
+    return 0 if server.started else 1
+
+
+def cmd_poll(args: argparse.Namespace) -> int:
+    from watcher.daemon import Daemon
+
+    config = _load(args.config)
+    logs.configure(config.log.level, config.log.format)
+    if args.source:
+        config.source(args.source)
+
+    async def once() -> int:
+        daemon = Daemon(config, config_path=Path(args.config))
+        try:
+            outcomes = await daemon.poll_once([args.source] if args.source else None)
+        finally:
+            await daemon.stop()
+        failed = 0
+        for outcome in outcomes:
+            detail = f"{outcome.category}: {outcome.message}" if outcome.outcome == "failed" else (
+                f"{len(outcome.changes)} change(s), {outcome.items if outcome.items is not None else '-'} item(s)")
+            print(f"{outcome.source}: {outcome.outcome} ({detail})", file=sys.stderr)
+            failed += outcome.outcome == "failed"
+        return 1 if failed else 0
+
+    return asyncio.run(once())
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    config = _load(args.config)
+    engine = open_database(config.database.url)
+    with session(engine) as db:
+        query = select(Event).order_by(col(Event.published_at).desc(), col(Event.id).desc())
+        if args.provider:
+            query = query.where(Event.provider == args.provider)
+        if args.kind:
+            query = query.where(Event.kind == args.kind)
+        if not args.all:
+            query = query.where(Event.baseline == False)  # noqa: E712
+        events = [event_json(e) for e in db.exec(query.limit(args.limit)).all()]
+    engine.dispose()
+    if args.json:
+        print(json.dumps(events, indent=2, ensure_ascii=False))
+        return 0
+    for event in events:
+        when = (event["published_at"] or "")[:16].replace("T", " ")
+        print(f"{when:16}  {event['provider']:10} {event['kind']:11} {event['severity']:8} "
+              f"{(event['status'] or '-'):13} r{event['revision']:<3} {event['title']}")
+    if not events:
+        print("no events yet (history from a source's first poll is hidden; --all shows it)", file=sys.stderr)
+    return 0
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    connector = POLLED.get(args.kind)
+    if connector is None:
+        print(f"unknown kind {args.kind!r}; use one of: {', '.join(sorted(POLLED))}", file=sys.stderr)
+        return EXIT_CONFIG
+    body = Path(args.file).read_bytes()
+    try:
+        result = connector.parse(body, url=args.url or Path(args.file).resolve().as_uri(),
+                                 fetched_at=datetime.now(UTC))
+    except SourceError as exc:
+        print(f"{args.file}: {exc.category}: {exc}", file=sys.stderr)
+        return 1
+    drafts: list[dict[str, Any]] = []
+    for draft in result.drafts:
+        draft.provider = draft.provider or args.provider
+        drafts.append(draft.to_json())
+    print(json.dumps(drafts, indent=2, ensure_ascii=False))
+    print(f"{args.file}: {result.document or args.kind} document, {result.items_seen} item(s), "
+          f"{len(drafts)} event(s)", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="watcher", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_config(name: str, help_text: str) -> argparse.ArgumentParser:
+        command = sub.add_parser(name, help=help_text)
+        command.add_argument("--config", required=True, metavar="PATH", help="the TOML config file")
+        return command
+
+    with_config("run", "run the daemon (HTTP server, pollers)").set_defaults(func=cmd_run)
+    with_config("check", "validate the config; exit 2 on a mistake").set_defaults(func=cmd_check)
+    poll = with_config("poll", "poll every source (or one) once, then exit")
+    poll.add_argument("--source", metavar="NAME")
+    poll.set_defaults(func=cmd_poll)
+    events = with_config("events", "list stored events")
+    events.add_argument("--json", action="store_true", help="print the Event JSON list")
+    events.add_argument("--provider")
+    events.add_argument("--kind")
+    events.add_argument("--limit", type=int, default=200)
+    events.add_argument("--all", action="store_true", help="include history recorded as baseline")
+    events.set_defaults(func=cmd_events)
+    parse = sub.add_parser("parse", help="run a connector's parser on a local file; print the events")
+    parse.add_argument("kind", help=f"one of: {', '.join(sorted(POLLED))}")
+    parse.add_argument("file")
+    parse.add_argument("--provider", default="", help="provider name to put on the events")
+    parse.add_argument("--url", help="the URL the file was fetched from (for links)")
+    parse.set_defaults(func=cmd_parse)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_CONFIG
+    except StorageError as exc:
+        print(f"storage: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,227 @@
+"""The TOML config: pydantic models with unknown keys refused, errors that name file, key and fix."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from watcher.errors import ConfigError
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+def parse_duration(value: str | int | float) -> float:
+    """`30s`, `2m`, `1h`, `90d` (a bare number is seconds)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError(f"{value!r} is not a duration; write it like \"30s\", \"2m\", \"1h\" or \"90d\"")
+    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+Duration = Annotated[float, Field(ge=0)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Durations(_Section):
+    @model_validator(mode="before")
+    @classmethod
+    def _durations(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name, info in cls.model_fields.items():
+                if info.annotation in (float, float | None) and name in data and isinstance(data[name], str):
+                    data = {**data, name: parse_duration(data[name])}
+        return data
+
+
+class ServerConfig(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(8787, ge=0, le=65535)
+    public_url: str | None = None
+
+
+class DatabaseConfig(_Section):
+    url: str = "sqlite:///watcher.db"
+
+    @field_validator("url")
+    @classmethod
+    def _known_driver(cls, url: str) -> str:
+        if not url.startswith(("sqlite://", "postgresql")):
+            raise ValueError("use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB")
+        return url
+
+
+class InventoryConfig(_Section):
+    path: str
+
+
+class PollerConfig(_Durations):
+    timeout: float = 20.0
+    max_body_bytes: int = Field(5 * 1024 * 1024, gt=0)
+    max_backoff: float = 3600.0
+    user_agent: str | None = None
+
+
+class LogConfig(_Section):
+    level: Literal["debug", "info", "warning", "error"] = "info"
+    format: Literal["text", "json"] = "text"
+
+
+class SourceConfig(_Durations):
+    name: str
+    kind: str
+    provider: str
+    url: str
+    interval: float = 300.0
+    enabled: bool = True
+    # Keep only events whose title, components, regions or product ids mention one of these
+    # (Google's and AWS's status pages cover every cloud product; we care about a few).
+    include: list[str] = Field(default_factory=list)
+    timeout: float | None = None  # overrides [poller] timeout for a slow page
+
+    @field_validator("name", "provider")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not _NAME.match(value):
+            raise ValueError("use lowercase letters, digits, '.', '_' or '-' (like \"anthropic-status\")")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with https:// (or http://)")
+        return value
+
+    @field_validator("interval")
+    @classmethod
+    def _sane_interval(cls, value: float) -> float:
+        if value < 1:
+            raise ValueError("poll at most once a second (interval >= \"1s\")")
+        return value
+
+
+class WebhookConfig(_Section):
+    name: str
+    kind: str
+    provider: str
+    secret_env: str | None = None
+
+
+class SlackConfig(_Section):
+    token_env: str
+    channel: str
+    base_url: str | None = None
+    signing_secret_env: str | None = None
+
+
+class EmailConfig(_Section):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    host: str
+    port: int = 587
+    security: Literal["tls", "starttls", "none"] = "starttls"
+    username_env: str | None = None
+    password_env: str | None = None
+    from_: str = Field(alias="from")
+    to: list[str]
+
+
+class DigestConfig(_Section):
+    schedule: str = "mon 09:00"
+    timezone: str = "UTC"
+
+
+class CalendarConfig(_Section):
+    token_env: str
+
+
+class Config(_Section):
+    server: ServerConfig = ServerConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    inventory: InventoryConfig | None = None
+    poller: PollerConfig = PollerConfig()
+    log: LogConfig = LogConfig()
+    sources: list[SourceConfig] = Field(default_factory=list)
+    webhooks: list[WebhookConfig] = Field(default_factory=list)
+    slack: SlackConfig | None = None
+    email: EmailConfig | None = None
+    digest: DigestConfig | None = None
+    calendar: CalendarConfig | None = None
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Config:
+        for section, items in (("sources", self.sources), ("webhooks", self.webhooks)):
+            seen: set[str] = set()
+            for item in items:
+                if item.name in seen:
+                    raise ValueError(f"two {section} are named {item.name!r}; names must be unique")
+                seen.add(item.name)
+        return self
+
+    def source(self, name: str) -> SourceConfig:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        known = ", ".join(s.name for s in self.sources) or "none"
+        raise ConfigError(f"no source named {name!r} in the config (known: {known})")
+
+
+_HINTS = {
+    "extra_forbidden": "unknown key; remove it or check its spelling against config.example.toml",
+    "missing": "this key is required",
+}
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def load(path: str | Path, *, known_kinds: set[str] | None = None) -> Config:
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: no such file; pass the config with --config PATH") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            where = _location(tuple(err["loc"])) or "(top level)"
+            hint = _HINTS.get(err["type"], err["msg"].removeprefix("Value error, "))
+            lines.append(f"{path}: key `{where}`: {hint}")
+        raise ConfigError("\n".join(lines)) from None
+    if known_kinds is not None:
+        for index, source in enumerate(config.sources):
+            if source.kind not in known_kinds:
+                raise ConfigError(
+                    f"{path}: key `sources[{index}].kind`: unknown kind {source.kind!r}; "
+                    f"use one of: {', '.join(sorted(known_kinds))}")
+    return config
+
+
+def secret(env_name: str | None, *, path: str | Path, key: str) -> str | None:
+    """The value of a secret named by an `*_env` key; never logged."""
+    if env_name is None:
+        return None
+    value = os.environ.get(env_name)
+    if not value:
+        raise ConfigError(f"{path}: key `{key}`: environment variable {env_name} is not set; "
+                          "export it or put it in the EnvironmentFile of the systemd unit")
+    return value

@@ -1,0 +1,97 @@
+"""The long-running part: database, HTTP client, poller and APScheduler, started and stopped as one."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import text
+
+from watcher.config import Config, SourceConfig
+from watcher.http import make_client
+from watcher.metrics import Metrics
+from watcher.notifiers import Notifier
+from watcher.notifiers.console import ConsoleNotifier
+from watcher.poller import PollOutcome, Poller
+from watcher.storage import open_database
+
+log = logging.getLogger("watcher.daemon")
+
+# Longest wait for in-flight polls at shutdown before they are cancelled.
+SHUTDOWN_GRACE = 20.0
+
+
+class Daemon:
+    def __init__(self, config: Config, *, config_path: Path | None = None,
+                 notifier: Notifier | None = None) -> None:
+        self.config = config
+        self.config_path = config_path
+        self.metrics = Metrics()
+        self.engine = open_database(config.database.url)
+        self.client = make_client(timeout=config.poller.timeout, user_agent=config.poller.user_agent)
+        self.poller = Poller(config=config, engine=self.engine, client=self.client, metrics=self.metrics,
+                             notifier=notifier or ConsoleNotifier())
+        self.scheduler: AsyncIOScheduler | None = None
+        self._in_flight: set[asyncio.Task[PollOutcome]] = set()
+        self._stopping = False
+
+    def start(self) -> None:
+        """Schedule one job per enabled source, with staggered starts so they do not all fire at once."""
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        now = datetime.now(UTC)
+        for source in self.config.sources:
+            if not source.enabled:
+                continue
+            self.scheduler.add_job(
+                self._poll_job, IntervalTrigger(seconds=source.interval, jitter=min(source.interval * 0.1, 60)),
+                args=[source], id=f"poll:{source.name}", name=f"poll {source.name}",
+                max_instances=1, coalesce=True, misfire_grace_time=int(source.interval),
+                next_run_time=now + timedelta(seconds=random.uniform(0, min(source.interval, 5.0))),
+            )
+        self.scheduler.start()
+        log.info("daemon started", extra={"sources": len(self.config.sources)})
+
+    async def _poll_job(self, source: SourceConfig) -> None:
+        if self._stopping:
+            return
+        task = asyncio.ensure_future(self.poller.poll(source))
+        self._in_flight.add(task)
+        try:
+            await asyncio.shield(task)
+        finally:
+            self._in_flight.discard(task)
+
+    async def poll_once(self, names: list[str] | None = None) -> list[PollOutcome]:
+        chosen = [s for s in self.config.sources if names is None or s.name in names]
+        return list(await asyncio.gather(*(self.poller.poll(s, force=True) for s in chosen)))
+
+    async def stop(self) -> None:
+        """Stop scheduling, let in-flight polls finish (bounded), then release everything."""
+        self._stopping = True
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self._in_flight:
+            log.info("waiting for in-flight polls", extra={"count": len(self._in_flight)})
+            _, pending = await asyncio.wait(self._in_flight, timeout=SHUTDOWN_GRACE)
+            for task in pending:
+                task.cancel()
+        await self.client.aclose()
+        self.engine.dispose()
+        log.info("daemon stopped")
+
+    @property
+    def scheduler_running(self) -> bool:
+        return self.scheduler is not None and self.scheduler.running
+
+    def database_ok(self) -> tuple[bool, str]:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as exc:
+            return False, f"{type(exc).__name__}: {exc}"
+        return True, "ok"

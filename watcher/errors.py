@@ -1,0 +1,46 @@
+"""Exceptions of provider-watcher, caught by category.
+
+WatcherError
+├── ConfigError            the config file is wrong; message names file, key and fix
+├── SourceError            one source could not be read this cycle; carries a `category`
+│   ├── FetchError         transport or HTTP trouble (timeout, dns, tls, connect, http_4xx, 429, 5xx, too_large)
+│   └── ParseError         the body is not what the connector expects (malformed JSON/XML)
+│       └── LayoutChanged  the document parses but lacks what the connector looks for: the source is broken
+└── StorageError           the database is unreachable or its schema is not migrated
+"""
+
+from __future__ import annotations
+
+
+class WatcherError(Exception):
+    pass
+
+
+class ConfigError(WatcherError):
+    pass
+
+
+class StorageError(WatcherError):
+    pass
+
+
+class SourceError(WatcherError):
+    category = "error"
+
+    def __init__(self, message: str, *, category: str | None = None, retry_after: float | None = None):
+        super().__init__(message)
+        if category is not None:
+            self.category = category
+        self.retry_after = retry_after
+
+
+class FetchError(SourceError):
+    category = "fetch"
+
+
+class ParseError(SourceError):
+    category = "parse"
+
+
+class LayoutChanged(ParseError):
+    category = "layout_changed"

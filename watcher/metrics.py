@@ -1,0 +1,26 @@
+"""Prometheus metrics, on a registry of their own so that each app (and test) starts from zero."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.polls = Counter("watcher_polls_total", "Polls by source and outcome",
+                             ["source", "outcome"], registry=self.registry)
+        self.poll_seconds = Histogram("watcher_poll_duration_seconds", "Wall time of one poll",
+                                      ["source"], registry=self.registry,
+                                      buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
+        self.events = Counter("watcher_events_total", "New events stored", ["provider", "kind"],
+                              registry=self.registry)
+        self.revisions = Counter("watcher_revisions_total", "Revisions of known events",
+                                 ["provider", "kind"], registry=self.registry)
+        self.failures = Gauge("watcher_source_consecutive_failures", "Failed polls in a row",
+                              ["source"], registry=self.registry)
+        self.last_success = Gauge("watcher_source_last_success_timestamp_seconds",
+                                  "Unix time of the last successful poll", ["source"],
+                                  registry=self.registry)
+        self.up = Gauge("watcher_source_up", "1 when the last poll succeeded", ["source"],
+                        registry=self.registry)

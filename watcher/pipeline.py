@@ -1,0 +1,197 @@
+"""Drafts in, events and revisions out: upsert by key, revisions only for real change."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlmodel import Session, col, select
+
+from watcher.dates import isoformat
+from watcher.events import REVISION_FIELDS, TERMINAL_STATUSES, EventDraft
+from watcher.storage import Event, EventRevision
+
+_TIME_FIELDS = frozenset({"published_at", "updated_at", "starts_at", "ends_at"})
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing the notifiers may tell: a new event, or a new revision of a known one."""
+
+    action: Literal["new", "revised"]
+    event: dict[str, Any]
+    changes: dict[str, Any] = field(default_factory=dict)
+    baseline: bool = False
+
+
+def event_values(event: Event) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in ("provider", "kind", "external_id", *REVISION_FIELDS, "published_at", "updated_at"):
+        value = getattr(event, name)
+        values[name] = isoformat(value) if isinstance(value, datetime) else value
+    return values
+
+
+def event_json(event: Event) -> dict[str, Any]:
+    """The Event JSON of DESIGN.md, plus where it came from and its revision."""
+    values = EventDraft(
+        kind=event.kind,  # type: ignore[arg-type]
+        external_id=event.external_id,
+        title=event.title,
+        provider=event.provider,
+        summary=event.summary,
+        url=event.url,
+        status=event.status,
+        severity=event.severity,  # type: ignore[arg-type]
+        published_at=event.published_at,
+        updated_at=event.updated_at,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        deadline=event.deadline,
+        deadline_precision=event.deadline_precision,  # type: ignore[arg-type]
+        deadline_earliest=event.deadline_earliest,
+        replacement=event.replacement,
+        models=list(event.models),
+        components=list(event.components),
+        regions=list(event.regions),
+        updates=list(event.updates),
+        extra=dict(event.extra),
+    ).to_json()
+    values.update(
+        id=event.id, source=event.source, revision=event.revision, baseline=event.baseline,
+        first_seen_at=isoformat(event.first_seen_at), last_seen_at=isoformat(event.last_seen_at),
+    )
+    return values
+
+
+def _diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    for name in REVISION_FIELDS:
+        if old.get(name) == new.get(name):
+            continue
+        if name == "updates":
+            known = {(u.get("at"), u.get("status")) for u in old.get(name) or []}
+            added = [u for u in new.get(name) or [] if (u.get("at"), u.get("status")) not in known]
+            changes[name] = {"added": added, "count": len(new.get(name) or [])}
+        else:
+            changes[name] = {"from": old.get(name), "to": new.get(name)}
+    return changes
+
+
+def apply_drafts(
+    session: Session,
+    *,
+    source: str,
+    provider: str,
+    drafts: Iterable[EventDraft],
+    complete_kinds: Iterable[str] = (),
+    first_poll: bool = False,
+    now: datetime,
+) -> list[Change]:
+    """Store what one source reported in one cycle; the caller commits.
+
+    `first_poll`: the source has never been read before, so what is already over is history,
+    stored as baseline and not announced.
+    """
+    results: list[Change] = []
+    seen_keys: set[tuple[str, str, str]] = set()
+    for draft in drafts:
+        draft.provider = draft.provider or provider
+        if draft.key in seen_keys:
+            continue
+        seen_keys.add(draft.key)
+        change = _upsert(session, draft, source=source, first_poll=first_poll, now=now)
+        if change is not None:
+            results.append(change)
+    kinds = set(complete_kinds)
+    if kinds:
+        results.extend(_close_vanished(session, source=source, provider=provider, kinds=kinds,
+                                       listed=seen_keys, now=now))
+    return results
+
+
+def _find(session: Session, key: tuple[str, str, str]) -> Event | None:
+    provider, kind, external_id = key
+    return session.exec(
+        select(Event).where(Event.provider == provider, Event.kind == kind, Event.external_id == external_id)
+    ).first()
+
+
+def _upsert(session: Session, draft: EventDraft, *, source: str, first_poll: bool,
+            now: datetime) -> Change | None:
+    new_values = draft.field_values()
+    digest = draft.content_hash()
+    event = _find(session, draft.key)
+    if event is None:
+        baseline = first_poll and (draft.is_terminal or draft.kind == "changelog")
+        event = Event(
+            provider=draft.provider, kind=draft.kind, external_id=draft.external_id, source=source,
+            title=draft.title, summary=draft.summary, url=draft.url, status=draft.status,
+            severity=draft.severity, published_at=draft.published_at, updated_at=draft.updated_at,
+            starts_at=draft.starts_at, ends_at=draft.ends_at, deadline=draft.deadline,
+            deadline_precision=draft.deadline_precision, deadline_earliest=draft.deadline_earliest,
+            replacement=draft.replacement, models=draft.models, components=draft.components,
+            regions=draft.regions, updates=draft.updates, extra=draft.extra, revision=1,
+            content_hash=digest, source_hashes={source: digest}, baseline=baseline,
+            first_seen_at=now, last_seen_at=now,
+        )
+        session.add(event)
+        session.flush()
+        session.add(EventRevision(event_id=event.id, revision=1, source=source, changed_at=now,
+                                  changes={"created": True}, content_hash=digest))
+        return Change("new", event_json(event), baseline=baseline)
+
+    event.last_seen_at = now
+    if event.source_hashes.get(source) == digest:
+        return None
+    event.source_hashes = {**event.source_hashes, source: digest}
+    if draft.updated_at and event.updated_at and draft.updated_at < event.updated_at:
+        return None  # an older view (a lagging feed or cache) never rolls an event back
+    changes = _diff(event_values(event), new_values)
+    if not changes:
+        return None
+    for name, value in ((n, getattr(draft, n)) for n in (*REVISION_FIELDS, "updated_at")):
+        setattr(event, name, value)
+    event.extra = {**event.extra, **draft.extra}
+    return _revise(session, event, changes, source=source, digest=digest, now=now)
+
+
+def _revise(session: Session, event: Event, changes: dict[str, Any], *, source: str, digest: str,
+            now: datetime) -> Change:
+    event.revision += 1
+    event.content_hash = digest
+    # History that changes is news again.
+    event.baseline = False
+    session.add(event)
+    session.add(EventRevision(event_id=event.id, revision=event.revision, source=source, changed_at=now,
+                              changes=changes, content_hash=digest))
+    return Change("revised", event_json(event), changes=changes)
+
+
+def _close_vanished(session: Session, *, source: str, provider: str, kinds: set[str],
+                    listed: set[tuple[str, str, str]], now: datetime) -> list[Change]:
+    """An active event that a complete list of active items no longer names has ended."""
+    closed: list[Change] = []
+    candidates = session.exec(
+        select(Event).where(Event.provider == provider, col(Event.kind).in_(sorted(kinds)))
+    ).all()
+    for event in candidates:
+        if (event.provider, event.kind, event.external_id) in listed or source not in event.source_hashes:
+            continue
+        if (event.status or "").lower() in TERMINAL_STATUSES:
+            continue
+        new_status = "completed" if event.kind == "maintenance" else "resolved"
+        changes: dict[str, Any] = {
+            "status": {"from": event.status, "to": new_status},
+            "reason": f"no longer listed as active by source {source}",
+        }
+        if event.ends_at is None:
+            changes["ends_at"] = {"from": None, "to": isoformat(now)}
+            event.ends_at = now
+        event.status = new_status
+        # Forget this source's last report so that, should the item come back, it counts as news.
+        event.source_hashes = {k: v for k, v in event.source_hashes.items() if k != source}
+        closed.append(_revise(session, event, changes, source=source, digest=event.content_hash, now=now))
+    return closed

@@ -1,0 +1,171 @@
+"""Tables, the engine and migrations. SQLite (WAL) by default; the same code runs on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import JSON, Column, DateTime, Engine, UniqueConstraint, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, Session, SQLModel, create_engine
+
+from watcher.errors import StorageError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out, also on SQLite, which keeps no offset."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; pass UTC-aware times")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _time(**kwargs: Any) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), **kwargs))
+
+
+def _json(default: Any) -> Any:
+    return Field(default_factory=default, sa_column=Column(JSON, nullable=False))
+
+
+class SourceState(SQLModel, table=True):
+    __tablename__ = "source_state"
+    name: str = Field(primary_key=True)
+    kind: str
+    provider: str
+    health: str = "new"  # new | ok | failing | broken | suspicious
+    last_checked_at: datetime | None = _time()
+    next_check_at: datetime | None = _time()
+    last_ok_at: datetime | None = _time()
+    last_error: str | None = None
+    last_error_category: str | None = None
+    last_error_at: datetime | None = _time()
+    consecutive_failures: int = 0
+    last_item_count: int | None = None
+
+
+class SourceDocument(SQLModel, table=True):
+    """HTTP cache state per fetched URL: one source (a Statuspage) may read several documents."""
+
+    __tablename__ = "source_document"
+    source: str = Field(primary_key=True, foreign_key="source_state.name")
+    url: str = Field(primary_key=True)
+    etag: str | None = None
+    last_modified: str | None = None
+    last_status: int | None = None
+    item_count: int | None = None
+    fetched_at: datetime | None = _time()
+
+
+class Event(SQLModel, table=True):
+    __tablename__ = "event"
+    __table_args__ = (UniqueConstraint("provider", "kind", "external_id", name="uq_event_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    provider: str = Field(index=True)
+    kind: str = Field(index=True)
+    external_id: str
+    source: str
+    title: str
+    summary: str = ""
+    url: str | None = None
+    status: str | None = None
+    severity: str = "info"
+    published_at: datetime | None = _time()
+    updated_at: datetime | None = _time()
+    starts_at: datetime | None = _time()
+    ends_at: datetime | None = _time()
+    deadline: str | None = None
+    deadline_precision: str | None = None
+    deadline_earliest: bool = False
+    replacement: str | None = None
+    models: list[str] = _json(list)
+    components: list[str] = _json(list)
+    regions: list[str] = _json(list)
+    updates: list[dict[str, Any]] = _json(list)
+    extra: dict[str, Any] = _json(dict)
+    revision: int = 1
+    content_hash: str
+    # The last content hash each source reported, so that two sources describing one incident
+    # in their own words do not make a revision each time either of them is read.
+    source_hashes: dict[str, str] = _json(dict)
+    baseline: bool = False
+    first_seen_at: datetime | None = _time(nullable=False)
+    last_seen_at: datetime | None = _time(nullable=False)
+
+
+class EventRevision(SQLModel, table=True):
+    __tablename__ = "event_revision"
+    __table_args__ = (UniqueConstraint("event_id", "revision", name="uq_event_revision"),)
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    revision: int
+    source: str
+    changed_at: datetime | None = _time(nullable=False)
+    changes: dict[str, Any] = _json(dict)
+    content_hash: str
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            # WAL lets the CLI read while the daemon writes; NORMAL is durable across process
+            # crashes in WAL mode, which is the failure we design for.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration (alembic); safe to run on every start."""
+    alembic_config = AlembicConfig()
+    alembic_config.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Several replicas may start at once: one migrates, the others wait for it.
+                connection.execute(text("SELECT pg_advisory_xact_lock(727274)"))
+            alembic_config.attributes["connection"] = connection
+            command.upgrade(alembic_config, "head")
+    except SQLAlchemyError as exc:
+        raise StorageError(f"database {engine.url.render_as_string(hide_password=True)}: {exc}") from exc
+
+
+def open_database(url: str) -> Engine:
+    engine = make_engine(url)
+    migrate(engine)
+    return engine
+
+
+def session(engine: Engine) -> Session:
+    return Session(engine, expire_on_commit=False)

@@ -1,0 +1,77 @@
+"""The HTTP side of the daemon: /healthz and /metrics; the lifespan runs the daemon."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlmodel import select
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from watcher.daemon import Daemon
+from watcher.dates import isoformat
+from watcher.storage import SourceState, session
+
+
+def _source_health(daemon: Daemon) -> dict[str, Any]:
+    with session(daemon.engine) as db:
+        states = {s.name: s for s in db.exec(select(SourceState)).all()}
+    report = {}
+    for source in daemon.config.sources:
+        state = states.get(source.name)
+        report[source.name] = {
+            "kind": source.kind,
+            "enabled": source.enabled,
+            "health": state.health if state else "new",
+            "last_ok_at": isoformat(state.last_ok_at) if state else None,
+            "last_checked_at": isoformat(state.last_checked_at) if state else None,
+            "consecutive_failures": state.consecutive_failures if state else 0,
+            "last_error": state.last_error if state else None,
+            "last_error_category": state.last_error_category if state else None,
+            "last_item_count": state.last_item_count if state else None,
+        }
+    return report
+
+
+async def healthz(request: Request) -> Response:
+    daemon: Daemon = request.app.state.daemon
+    db_ok, db_detail = await asyncio.to_thread(daemon.database_ok)
+    sources = await asyncio.to_thread(_source_health, daemon) if db_ok else {}
+    healthy = db_ok and daemon.scheduler_running
+    degraded = any(s["health"] not in ("ok", "new") for s in sources.values())
+    body = {
+        "status": "error" if not healthy else ("degraded" if degraded else "ok"),
+        "database": db_detail,
+        "scheduler": "running" if daemon.scheduler_running else "stopped",
+        "sources": sources,
+    }
+    # Only the daemon's own trouble is a 503; a failing provider page is reported, not fatal.
+    return JSONResponse(body, status_code=200 if healthy else 503)
+
+
+async def metrics(request: Request) -> Response:
+    daemon: Daemon = request.app.state.daemon
+    return Response(generate_latest(daemon.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def create_app(daemon: Daemon) -> Starlette:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        daemon.start()
+        try:
+            yield
+        finally:
+            await daemon.stop()
+
+    app = Starlette(
+        routes=[Route("/healthz", healthz), Route("/metrics", metrics)],
+        lifespan=lifespan,
+    )
+    app.state.daemon = daemon
+    return app
