@@ -138,7 +138,8 @@ def _external_id(entry: Any, link: str) -> str:
 
 
 def _time(entry: Any, name: str) -> datetime | None:
-    value = entry.get(f"{name}_parsed")
+    # dict.get, not entry.get: feedparser maps a missing `updated` to `published` with a warning.
+    value = dict.get(entry, f"{name}_parsed")
     if not value:
         return None
     return datetime(*value[:6], tzinfo=UTC)

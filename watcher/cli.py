@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 from sqlmodel import col, select
@@ -63,10 +65,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     from watcher.daemon import Daemon
     from watcher.web import create_app
 
+    class Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            with super().capture_signals():
+                yield
+                # SIGTERM is how systemd asks us to stop: after a clean shutdown, exit 0 instead of
+                # re-raising the signal as uvicorn does.
+                self._captured_signals.clear()
+
     config = _load(args.config)
     logs.configure(config.log.level, config.log.format)
     daemon = Daemon(config, config_path=Path(args.config))
-    server = uvicorn.Server(uvicorn.Config(
+    server = Server(uvicorn.Config(
         create_app(daemon), host=config.server.host, port=config.server.port,
         log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=10,
     ))

@@ -1,0 +1,170 @@
+"""`watcher run` as a real subprocess polling the fake provider: revisions, restarts, SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import write_config
+from tests.fake_provider import FakeProvider
+from tests.scenarios import ANTHROPIC_SUMMARY, fixture, incidents_document, load, resolved_variant
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def watcher(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "watcher", *args], capture_output=True, text=True,
+                          timeout=60, check=check)
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 20.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class Daemon:
+    def __init__(self, config: Path, port: int, log: Path) -> None:
+        self.port = port
+        self.log = log
+        self.out = log.open("w")
+        self.proc = subprocess.Popen([sys.executable, "-m", "watcher", "run", "--config", str(config)],
+                                     stdout=self.out, stderr=subprocess.STDOUT, env={**os.environ})
+        wait_for(self.healthy, what="daemon to answer /healthz")
+
+    def healthy(self) -> bool:
+        try:
+            return httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=1).status_code == 200
+        except httpx.TransportError:
+            assert self.proc.poll() is None, self.log.read_text()
+            return False
+
+    def get(self, path: str) -> httpx.Response:
+        return httpx.get(f"http://127.0.0.1:{self.port}{path}", timeout=5)
+
+    def stop(self) -> int:
+        self.proc.send_signal(signal.SIGTERM)
+        code = self.proc.wait(timeout=30)
+        self.out.close()
+        return code
+
+
+def events(config: Path) -> list[dict]:
+    return json.loads(watcher("events", "--config", str(config), "--json", "--all").stdout)
+
+
+def test_incident_resolution_is_one_event_with_two_revisions_across_restarts(
+        tmp_path: Path, fake_provider: FakeProvider, sqlite_url: str) -> None:
+    summary = load(ANTHROPIC_SUMMARY)
+    fake_provider.set("/claude/api/v2/summary.json", json.dumps(summary))
+    fake_provider.set("/claude/api/v2/incidents.json", json.dumps(incidents_document(summary)))
+    fake_provider.set("/xai/feed.xml", fixture("feed/xai_guid_reused_across_components.xml"), "application/rss+xml")
+    fake_provider.set("/broken/feed.xml", b"<html>we moved</html>", "text/html")
+    port = free_port()
+    config = write_config(tmp_path / "watcher.toml", database_url=sqlite_url, port=port, sources=f"""
+[[sources]]
+name = "anthropic-status"
+kind = "statuspage"
+provider = "anthropic"
+url = "{fake_provider.url('/claude')}"
+interval = "1s"
+
+[[sources]]
+name = "xai-status"
+kind = "feed"
+provider = "xai"
+url = "{fake_provider.url('/xai/feed.xml')}"
+interval = "1s"
+
+[[sources]]
+name = "broken"
+kind = "feed"
+provider = "example"
+url = "{fake_provider.url('/broken/feed.xml')}"
+interval = "1s"
+""")
+    daemon = Daemon(config, port, tmp_path / "run1.log")
+    try:
+        wait_for(lambda: any(e["external_id"] == "978mjkgw6mh7" for e in events(config)), what="incident event")
+        # the incident resolves: gone from the summary, resolved in incidents.json
+        resolved_summary, resolved_incident = resolved_variant(summary)
+        fake_provider.set("/claude/api/v2/summary.json", json.dumps(resolved_summary))
+        fake_provider.set("/claude/api/v2/incidents.json",
+                          json.dumps({"page": summary["page"], "incidents": [resolved_incident]}))
+        wait_for(lambda: [e["status"] for e in events(config) if e["external_id"] == "978mjkgw6mh7"] == ["resolved"],
+                 what="resolution")
+        health = daemon.get("/healthz").json()
+        assert health["scheduler"] == "running" and health["database"] == "ok"
+        assert health["sources"]["anthropic-status"]["health"] == "ok"
+        assert health["sources"]["broken"]["health"] == "broken"
+        assert "layout changed" in health["sources"]["broken"]["last_error"]
+        metrics = daemon.get("/metrics").text
+        assert 'watcher_polls_total{outcome="ok",source="anthropic-status"}' in metrics
+        assert 'watcher_polls_total{outcome="failed",source="broken"}' in metrics
+        assert 'watcher_revisions_total{kind="incident",provider="anthropic"} 1.0' in metrics
+    finally:
+        assert daemon.stop() == 0
+    first_run = (tmp_path / "run1.log").read_text()
+    assert "daemon stopped" in first_run
+    assert first_run.count("NEW     anthropic incident 978mjkgw6mh7") == 1
+    assert first_run.count("UPDATE  anthropic incident 978mjkgw6mh7 rev 2") == 1
+    # xAI history is resolved at the first poll: baseline, stored but not announced
+    assert "NEW     xai" not in first_run
+    # the broken source is logged once when it starts failing, not on every poll
+    assert first_run.count('source failing') == 1
+
+    [incident] = [e for e in events(config) if e["external_id"] == "978mjkgw6mh7"]
+    assert incident["revision"] == 2 and incident["ends_at"] == "2026-10-08T01:10:00Z"
+    before = {(e["provider"], e["kind"], e["external_id"]): e["revision"] for e in events(config)}
+    assert len(before) == 1 + 4  # the incident and xAI's four incidents
+
+    daemon = Daemon(config, port, tmp_path / "run2.log")
+    try:
+        polls_before = len(fake_provider.hits("/claude/api/v2/summary.json"))
+        wait_for(lambda: len(fake_provider.hits("/claude/api/v2/summary.json")) >= polls_before + 2,
+                 what="two polls after restart")
+    finally:
+        assert daemon.stop() == 0
+    second_run = (tmp_path / "run2.log").read_text()
+    assert "NEW " not in second_run and "UPDATE " not in second_run
+    after = {(e["provider"], e["kind"], e["external_id"]): e["revision"] for e in events(config)}
+    assert after == before
+    # the restarted daemon kept the HTTP validators: its polls were conditional
+    assert fake_provider.hits("/claude/api/v2/summary.json")[-1].get("if-none-match")
+
+
+def test_events_cli_hides_baseline_unless_asked(tmp_path: Path, fake_provider: FakeProvider, sqlite_url: str) -> None:
+    fake_provider.set("/xai/feed.xml", fixture("feed/xai_guid_reused_across_components.xml"), "application/rss+xml")
+    config = write_config(tmp_path / "w.toml", database_url=sqlite_url, sources=f"""
+[[sources]]
+name = "xai-status"
+kind = "feed"
+provider = "xai"
+url = "{fake_provider.url('/xai/feed.xml')}"
+""")
+    polled = watcher("poll", "--config", str(config))
+    assert "xai-status: ok (4 change(s), 7 item(s))" in polled.stderr
+    shown = watcher("events", "--config", str(config), "--json")
+    assert json.loads(shown.stdout) == []
+    everything = events(config)
+    assert {e["external_id"] for e in everything} == {"ps_d022a635bce02f4a", "ps_f64984fa7d669b08",
+                                                      "INC578e0bc8", "INC698e276c"}
+    assert all(e["baseline"] for e in everything)
+    table = watcher("events", "--config", str(config), "--all").stdout
+    assert "Outages across API, Grok.com, and Grok Build" in table
