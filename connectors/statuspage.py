@@ -98,7 +98,7 @@ def _incident(item: dict[str, Any], page_url: str) -> EventDraft:
         raise LayoutChanged(f"layout changed: incident without {exc.args[0]!r}") from exc
     status = str(item.get("status") or "").lower() or None
     impact = str(item.get("impact") or "none").lower()
-    is_maintenance = impact == "maintenance" or "scheduled_for" in item and item.get("scheduled_for")
+    is_maintenance = impact == "maintenance" or ("scheduled_for" in item and item.get("scheduled_for"))
     updates = sorted(item.get("incident_updates") or [], key=_update_time, reverse=True)
     component_names: list[str] = []
     component_states: list[str] = []

@@ -22,9 +22,9 @@ def load(relative: str) -> Any:
 ANTHROPIC_SUMMARY = "statuspage/anthropic_summary_incident_monitoring.json"
 
 
-def incidents_document(summary: dict[str, Any], extra: list[dict[str, Any]] = ()) -> dict[str, Any]:  # type: ignore[assignment]
-    """`/api/v2/incidents.json`: the page and its incidents, newest first."""
-    return {"page": summary["page"], "incidents": [*extra, *summary["incidents"]]}
+def incidents_document(summary: dict[str, Any], incidents: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """`/api/v2/incidents.json`: the page and its incidents (by default the summary's own)."""
+    return {"page": summary["page"], "incidents": summary["incidents"] if incidents is None else incidents}
 
 
 def resolved_variant(summary: dict[str, Any], *, at: str = "2026-10-08T01:10:00.000Z") -> tuple[dict, dict]:

@@ -106,7 +106,7 @@ interval = "1s"
         resolved_summary, resolved_incident = resolved_variant(summary)
         fake_provider.set("/claude/api/v2/summary.json", json.dumps(resolved_summary))
         fake_provider.set("/claude/api/v2/incidents.json",
-                          json.dumps({"page": summary["page"], "incidents": [resolved_incident]}))
+                          json.dumps(incidents_document(summary, [resolved_incident])))
         wait_for(lambda: [e["status"] for e in events(config) if e["external_id"] == "978mjkgw6mh7"] == ["resolved"],
                  what="resolution")
         health = daemon.get("/healthz").json()

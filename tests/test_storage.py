@@ -57,10 +57,10 @@ def test_incident_lifecycle_makes_revisions_not_new_events(database_url: str) ->
         db.commit()
     assert again == []
 
-    resolved_summary, resolved_incident = resolved_variant(summary)
+    _, resolved_incident = resolved_variant(summary)
     later = T0 + timedelta(hours=3)
     with session(engine) as db:
-        listed = drafts_of("statuspage", incidents_document(summary, []) | {"incidents": [resolved_incident]})
+        listed = drafts_of("statuspage", incidents_document(summary, [resolved_incident]))
         changes = apply_drafts(db, source="anthropic-status", provider="anthropic", drafts=listed.drafts, now=later)
         db.commit()
     [change] = changes
@@ -130,7 +130,7 @@ def test_stale_view_from_another_source_never_rolls_back(database_url: str) -> N
     _, resolved_incident = resolved_variant(summary)
     with session(engine) as db:
         apply_drafts(db, source="api", provider="anthropic",
-                     drafts=drafts_of("statuspage", {"page": summary["page"], "incidents": [resolved_incident]}).drafts,
+                     drafts=drafts_of("statuspage", incidents_document(summary, [resolved_incident])).drafts,
                      now=T0)
         db.commit()
     with session(engine) as db:  # a lagging copy still says "monitoring"

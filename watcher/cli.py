@@ -7,9 +7,9 @@ import asyncio
 import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any
 
 from sqlmodel import col, select

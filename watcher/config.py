@@ -6,9 +6,9 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from watcher.errors import ConfigError
 
@@ -27,22 +27,12 @@ def parse_duration(value: str | int | float) -> float:
     return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
 
 
-Duration = Annotated[float, Field(ge=0)]
+# Durations in the file are strings like "2m"; in the program they are seconds.
+Duration = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class _Durations(_Section):
-    @model_validator(mode="before")
-    @classmethod
-    def _durations(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            for name, info in cls.model_fields.items():
-                if info.annotation in (float, float | None) and name in data and isinstance(data[name], str):
-                    data = {**data, name: parse_duration(data[name])}
-        return data
 
 
 class ServerConfig(_Section):
@@ -66,10 +56,10 @@ class InventoryConfig(_Section):
     path: str
 
 
-class PollerConfig(_Durations):
-    timeout: float = 20.0
+class PollerConfig(_Section):
+    timeout: Duration = 20.0
     max_body_bytes: int = Field(5 * 1024 * 1024, gt=0)
-    max_backoff: float = 3600.0
+    max_backoff: Duration = 3600.0
     user_agent: str | None = None
 
 
@@ -78,17 +68,17 @@ class LogConfig(_Section):
     format: Literal["text", "json"] = "text"
 
 
-class SourceConfig(_Durations):
+class SourceConfig(_Section):
     name: str
     kind: str
     provider: str
     url: str
-    interval: float = 300.0
+    interval: Duration = 300.0
     enabled: bool = True
     # Keep only events whose title, components, regions or product ids mention one of these
     # (Google's and AWS's status pages cover every cloud product; we care about a few).
     include: list[str] = Field(default_factory=list)
-    timeout: float | None = None  # overrides [poller] timeout for a slow page
+    timeout: Duration | None = None  # overrides [poller] timeout for a slow page
 
     @field_validator("name", "provider")
     @classmethod
@@ -159,16 +149,6 @@ class Config(_Section):
     digest: DigestConfig | None = None
     calendar: CalendarConfig | None = None
 
-    @model_validator(mode="after")
-    def _unique_names(self) -> Config:
-        for section, items in (("sources", self.sources), ("webhooks", self.webhooks)):
-            seen: set[str] = set()
-            for item in items:
-                if item.name in seen:
-                    raise ValueError(f"two {section} are named {item.name!r}; names must be unique")
-                seen.add(item.name)
-        return self
-
     def source(self, name: str) -> SourceConfig:
         for source in self.sources:
             if source.name == name:
@@ -207,6 +187,13 @@ def load(path: str | Path, *, known_kinds: set[str] | None = None) -> Config:
             hint = _HINTS.get(err["type"], err["msg"].removeprefix("Value error, "))
             lines.append(f"{path}: key `{where}`: {hint}")
         raise ConfigError("\n".join(lines)) from None
+    for section, items in (("sources", config.sources), ("webhooks", config.webhooks)):
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            if item.name in seen:
+                raise ConfigError(f"{path}: key `{section}[{index}].name`: {item.name!r} is already the name "
+                                  f"of another entry in [[{section}]]; names must be unique")
+            seen.add(item.name)
     if known_kinds is not None:
         for index, source in enumerate(config.sources):
             if source.kind not in known_kinds:

@@ -17,7 +17,7 @@ from watcher.http import make_client
 from watcher.metrics import Metrics
 from watcher.notifiers import Notifier
 from watcher.notifiers.console import ConsoleNotifier
-from watcher.poller import PollOutcome, Poller
+from watcher.poller import Poller, PollOutcome
 from watcher.storage import open_database
 
 log = logging.getLogger("watcher.daemon")

@@ -1,0 +1,121 @@
+"""Config mistakes name the file, the key and the fix; the CLI's exit codes; `watcher parse`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from connectors import POLLED
+from tests.scenarios import FIXTURES
+from watcher.cli import main
+from watcher.config import load, parse_duration
+from watcher.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SOURCE = '''
+[[sources]]
+name = "anthropic-status"
+kind = "statuspage"
+provider = "anthropic"
+url = "https://status.claude.com"
+interval = "2m"
+'''
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "watcher.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_example_config_is_valid_and_uses_the_real_endpoints(capsys) -> None:
+    config = load(ROOT / "config.example.toml", known_kinds=set(POLLED))
+    assert config.database.url == "sqlite:///watcher.db"
+    urls = {s.name: s.url for s in config.sources}
+    assert urls["anthropic-status"] == "https://status.claude.com"
+    assert urls["openai-status"] == "https://status.openai.com"
+    assert {s.kind for s in config.sources} == set(POLLED)
+    assert main(["check", "--config", str(ROOT / "config.example.toml")]) == 0
+    assert "6 source(s)" in capsys.readouterr().out
+
+
+def test_durations() -> None:
+    assert [parse_duration(v) for v in ("30s", "2m", "1h", "90d", 45)] == [30, 120, 3600, 90 * 86400, 45]
+    with pytest.raises(ValueError, match="like \"30s\""):
+        parse_duration("2 minutes")
+
+
+@pytest.mark.parametrize("text, key, fix", [
+    (SOURCE.replace('interval = "2m"', 'interval = "2 minutes"'), "sources[0].interval", "like \"30s\""),
+    (SOURCE.replace('interval = "2m"', 'intervall = "2m"'), "sources[0].intervall", "unknown key"),
+    (SOURCE.replace('url = "https://status.claude.com"', 'url = "status.claude.com"'), "sources[0].url",
+     "must start with https://"),
+    (SOURCE.replace('provider = "anthropic"\n', ""), "sources[0].provider", "required"),
+    (SOURCE.replace('kind = "statuspage"', 'kind = "statuspag"'), "sources[0].kind", "use one of: aws-health-public"),
+    ('[server]\nport = "eighty"\n', "server.port", "integer"),
+    ('[database]\nurl = "mysql://x"\n', "database.url", "postgresql+psycopg://"),
+    ('[slack]\ntoken = "xoxb-secret"\nchannel = "#x"\n', "slack.token", "unknown key"),
+    (SOURCE + SOURCE, "sources[1].name", "names must be unique"),
+])
+def test_config_errors_name_file_key_and_fix(tmp_path: Path, text: str, key: str, fix: str, capsys) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load(path, known_kinds=set(POLLED))
+    message = str(caught.value)
+    assert str(path) in message and f"`{key}`" in message and fix in message
+    assert main(["check", "--config", str(path)]) == 2
+    assert f"`{key}`" in capsys.readouterr().err
+
+
+def test_toml_syntax_error_and_missing_file(tmp_path: Path, capsys) -> None:
+    path = write(tmp_path, "[server\nport = 1\n")
+    assert main(["check", "--config", str(path)]) == 2
+    assert f"{path}: not valid TOML" in capsys.readouterr().err
+    assert main(["check", "--config", str(tmp_path / "nope.toml")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_secrets_come_from_the_environment_and_are_never_printed(tmp_path: Path, capsys, monkeypatch) -> None:
+    path = write(tmp_path, '[slack]\ntoken_env = "TEST_SLACK_TOKEN"\nchannel = "#ai-oncall"\n')
+    monkeypatch.delenv("TEST_SLACK_TOKEN", raising=False)
+    assert main(["check", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "`slack.token_env`" in err and "TEST_SLACK_TOKEN is not set" in err
+    monkeypatch.setenv("TEST_SLACK_TOKEN", "xoxb-very-secret-value")
+    assert main(["check", "--config", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert "xoxb-very-secret-value" not in captured.out + captured.err
+
+
+@pytest.mark.parametrize("kind, path, count", [
+    ("statuspage", "statuspage/anthropic_summary_incident_monitoring.json", 1),
+    ("statuspage", "statuspage/openai_incidentio_summary_partial_degradation.json", 2),
+    ("statuspage", "statuspage/anthropic_scheduled_maintenances_completed.json", 2),
+    ("statuspage", "statuspage/anthropic_status_operational.json", 0),
+    ("feed", "feed/statuspage_claude_history.atom", 8),
+    ("feed", "feed/xai_guid_reused_across_components.xml", 4),
+    ("feed", "feed/anthropic_release_notes_changelog.xml", 2),
+    ("google-cloud-status", "google-cloud-status/incidents_resolved_multi_product.json", 1),
+    ("aws-health-public", "aws-health-public/currentevents_open_event.json", 1),
+])
+def test_parse_command_prints_event_json(kind: str, path: str, count: int, capsys) -> None:
+    assert main(["parse", kind, str(FIXTURES / path), "--provider", "p"]) == 0
+    drafts = json.loads(capsys.readouterr().out)
+    assert len(drafts) == count
+    fields = ["provider", "kind", "external_id", "title", "summary", "url", "status", "severity",
+              "published_at", "updated_at", "starts_at", "ends_at", "deadline", "deadline_precision",
+              "deadline_earliest", "replacement", "models", "components", "regions"]
+    for draft in drafts:
+        assert list(draft)[: len(fields)] == fields
+        assert draft["provider"] == "p"
+
+
+def test_parse_command_reports_a_broken_file(tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "summary.json"
+    bad.write_text('{"page": {}, "data": []}')
+    assert main(["parse", "statuspage", str(bad)]) == 1
+    assert "layout_changed" in capsys.readouterr().err
+    assert main(["parse", "nosuchkind", str(bad)]) == 2
