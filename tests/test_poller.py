@@ -55,6 +55,7 @@ async def rig(sqlite_url: str, clock: Clock) -> AsyncIterator[tuple[Poller, Coll
     poller = Poller(config=config, engine=engine, client=client, metrics=Metrics(), notifier=notifier,
                     clock=clock, rand=lambda: 0.5)
     yield poller, notifier
+    poller.close()
     await client.aclose()
     engine.dispose()
 

@@ -61,6 +61,9 @@ class PollerConfig(_Section):
     max_body_bytes: int = Field(5 * 1024 * 1024, gt=0)
     max_backoff: Duration = 3600.0
     user_agent: str | None = None
+    # Fetches in flight at once, across sources; beyond the client's keep-alive pool, more
+    # concurrency only churns connections.
+    concurrency: int = Field(20, ge=1, le=500)
 
 
 class LogConfig(_Section):

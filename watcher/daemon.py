@@ -33,7 +33,8 @@ class Daemon:
         self.config_path = config_path
         self.metrics = Metrics()
         self.engine = open_database(config.database.url)
-        self.client = make_client(timeout=config.poller.timeout, user_agent=config.poller.user_agent)
+        self.client = make_client(timeout=config.poller.timeout, user_agent=config.poller.user_agent,
+                                  connections=config.poller.concurrency)
         self.poller = Poller(config=config, engine=self.engine, client=self.client, metrics=self.metrics,
                              notifier=notifier or ConsoleNotifier())
         self.scheduler: AsyncIOScheduler | None = None
@@ -81,6 +82,7 @@ class Daemon:
             for task in pending:
                 task.cancel()
         await self.client.aclose()
+        self.poller.close()
         self.engine.dispose()
         log.info("daemon stopped")
 

@@ -26,13 +26,13 @@ class Fetched:
     elapsed: float
 
 
-def make_client(*, timeout: float, user_agent: str | None = None) -> httpx.AsyncClient:
+def make_client(*, timeout: float, user_agent: str | None = None, connections: int = 20) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         headers={"User-Agent": user_agent or USER_AGENT, "Accept-Encoding": "gzip, deflate"},
         follow_redirects=True,
         max_redirects=5,
-        limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
     )
 
 

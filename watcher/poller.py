@@ -10,8 +10,10 @@ import asyncio
 import logging
 import random
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import httpx
 from sqlalchemy import Engine
@@ -26,9 +28,10 @@ from watcher.http import Fetched, fetch
 from watcher.metrics import Metrics
 from watcher.notifiers import Notifier
 from watcher.pipeline import Change, apply_drafts
-from watcher.storage import SourceDocument, session
+from watcher.storage import session
 
 log = logging.getLogger("watcher.poller")
+T = TypeVar("T")
 
 
 @dataclass
@@ -71,14 +74,27 @@ class Poller:
         self.notifier = notifier
         self.clock = clock
         self.rand = rand
+        # SQLite has one writer at a time: one database thread avoids lock waits between our own
+        # polls. PostgreSQL takes several.
+        self._db = ThreadPoolExecutor(max_workers=1 if engine.dialect.name == "sqlite" else 4,
+                                      thread_name_prefix="watcher-db")
+        # The HTTP validators per source, read once from the database and written through.
+        self._documents: dict[str, dict[str, sources.DocumentState]] = {}
+        self._ensured: set[str] = set()
+        self._fetch_slots = asyncio.Semaphore(config.poller.concurrency)
+
+    def close(self) -> None:
+        self._db.shutdown(wait=True)
+
+    async def _in_db(self, function: Callable[..., T], *args: object) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._db, function, *args)
 
     async def poll(self, source: SourceConfig, *, force: bool = False) -> PollOutcome:
         connector = POLLED[source.kind]
-        now = self.clock()
-        begun = await asyncio.to_thread(self._begin, source, now, force)
-        if begun is None:
+        claimed = await self._in_db(self._claim, source, self.clock(), force)
+        if claimed is None:
             return PollOutcome(source.name, "skipped")
-        cache, first_poll = begun
+        cache = self._documents[source.name]
         with self.metrics.poll_seconds.labels(source.name).time():
             try:
                 reads = await self._fetch_all(source, connector, cache)
@@ -87,41 +103,43 @@ class Poller:
                     await asyncio.to_thread(self._parse_all, connector, changed)
                 self._check_not_emptied(changed, cache)
             except SourceError as exc:
-                return await self._failed(source, exc.category, str(exc), exc.retry_after)
+                return await self._failed(source, claimed, exc.category, str(exc), exc.retry_after)
             except Exception as exc:  # a parser bug must not take the daemon or other sources down
                 log.exception("parser crashed", extra={"source": source.name})
-                return await self._failed(source, "parser_crash", f"{type(exc).__name__}: {exc}", None)
-        outcome = await asyncio.to_thread(self._succeeded, source, reads, first_poll)
+                return await self._failed(source, claimed, "parser_crash", f"{type(exc).__name__}: {exc}", None)
+        if changed or any(self._presence_changed(r, cache) for r in reads):
+            outcome = await self._in_db(self._store, source, reads, claimed)
+        else:
+            outcome = await self._in_db(self._not_modified, source)
+        if claimed.consecutive_failures:
+            log.info("source recovered after %d failed polls", claimed.consecutive_failures,
+                     extra={"source": source.name})
+        self._count_success(source, outcome)
         if outcome.changes:
             self.notifier.notify([c for c in outcome.changes if not c.baseline])
         return outcome
 
-    def _begin(self, source: SourceConfig, now: datetime,
-               force: bool) -> tuple[dict[str, SourceDocument], bool] | None:
-        with session(self.engine) as db:
-            state = sources.ensure_state(db, source)
-            if not force and state.next_check_at is not None and now < state.next_check_at:
-                db.commit()
-                return None
-            sources.mark_checked(state, now=now, interval=source.interval)
-            cache = sources.documents(db, source.name)
-            first_poll = state.last_ok_at is None
-            db.commit()
-            return cache, first_poll
+    def _claim(self, source: SourceConfig, now: datetime, force: bool) -> sources.Claim | None:
+        with self.engine.begin() as connection:
+            if source.name not in self._ensured:
+                sources.ensure(connection, [source])
+                self._ensured.add(source.name)
+            claimed = sources.claim(connection, source, now=now, force=force)
+            if claimed is not None and source.name not in self._documents:
+                self._documents[source.name] = sources.load_documents(connection, source.name)
+            return claimed
 
     async def _fetch_all(self, source: SourceConfig, connector: PolledConnector,
-                         cache: dict[str, SourceDocument]) -> list[_Read]:
+                         cache: dict[str, sources.DocumentState]) -> list[_Read]:
         reads = []
         for document in connector.documents(source.url):
-            known = cache.get(document.url)
+            known = cache.get(document.url) or sources.DocumentState()
             try:
-                fetched = await fetch(
-                    self.client, document.url,
-                    etag=known.etag if known else None,
-                    last_modified=known.last_modified if known else None,
-                    max_bytes=self.config.poller.max_body_bytes,
-                    timeout=source.timeout,
-                )
+                async with self._fetch_slots:
+                    fetched = await fetch(
+                        self.client, document.url, etag=known.etag, last_modified=known.last_modified,
+                        max_bytes=self.config.poller.max_body_bytes, timeout=source.timeout,
+                    )
             except FetchError as exc:
                 if not document.required and exc.category in ("http_404", "http_410"):
                     reads.append(_Read(document, None))
@@ -139,7 +157,7 @@ class Poller:
             except SourceError as exc:
                 raise type(exc)(f"{read.document.url}: {exc}", category=exc.category) from exc
 
-    def _check_not_emptied(self, reads: list[_Read], cache: dict[str, SourceDocument]) -> None:
+    def _check_not_emptied(self, reads: list[_Read], cache: dict[str, sources.DocumentState]) -> None:
         for read in reads:
             assert read.result is not None
             before = cache.get(read.document.url)
@@ -150,11 +168,16 @@ class Poller:
                     f"{before.item_count} last time; the page layout may have changed",
                     category="suspicious")
 
-    async def _failed(self, source: SourceConfig, category: str, message: str,
+    @staticmethod
+    def _presence_changed(read: _Read, cache: dict[str, sources.DocumentState]) -> bool:
+        """A document that appeared or went away (404) is written down even without new content."""
+        known = cache.get(read.document.url)
+        return known is None or (read.fetched is None) != (known.last_status == 404)
+
+    async def _failed(self, source: SourceConfig, claimed: sources.Claim, category: str, message: str,
                       retry_after: float | None) -> PollOutcome:
-        now = self.clock()
-        state = await asyncio.to_thread(self._store_failure, source, category, message, retry_after, now)
-        failures, started = state
+        failures, started = await self._in_db(self._store_failure, source, claimed, category, message,
+                                              retry_after)
         extra = {"source": source.name, "category": category, "failures": failures}
         if started:
             log.warning("source failing: %s", message, extra=extra)
@@ -165,53 +188,52 @@ class Poller:
         self.metrics.up.labels(source.name).set(0)
         return PollOutcome(source.name, "failed", category=category, message=message)
 
-    def _store_failure(self, source: SourceConfig, category: str, message: str, retry_after: float | None,
-                       now: datetime) -> tuple[int, bool]:
-        with session(self.engine) as db:
-            state = sources.ensure_state(db, source)
-            started = sources.record_failure(
-                state, now=now, category=category, message=message, interval=source.interval,
-                max_backoff=self.config.poller.max_backoff, retry_after=retry_after, rand=self.rand)
-            db.commit()
-            return state.consecutive_failures, started
+    def _store_failure(self, source: SourceConfig, claimed: sources.Claim, category: str, message: str,
+                       retry_after: float | None) -> tuple[int, bool]:
+        with self.engine.begin() as connection:
+            return sources.record_failure(connection, source, claimed, now=self.clock(), category=category,
+                                          message=message, max_backoff=self.config.poller.max_backoff,
+                                          retry_after=retry_after, rand=self.rand)
 
-    def _succeeded(self, source: SourceConfig, reads: list[_Read], first_poll: bool) -> PollOutcome:
+    def _not_modified(self, source: SourceConfig) -> PollOutcome:
+        with self.engine.begin() as connection:
+            sources.record_success(connection, source, now=self.clock(), items=None)
+        return PollOutcome(source.name, "not_modified")
+
+    def _store(self, source: SourceConfig, reads: list[_Read], claimed: sources.Claim) -> PollOutcome:
+        """Validators, events and the success, in one transaction: either all of a poll counts or none."""
         now = self.clock()
+        cache = dict(self._documents[source.name])
+        drafts: list[EventDraft] = []
+        complete: set[str] = set()
+        for read in reads:
+            doc = cache.get(read.document.url) or sources.DocumentState()
+            if read.fetched is None:
+                doc = sources.DocumentState(last_status=404)
+            elif read.result is not None:
+                doc = sources.DocumentState(read.fetched.etag, read.fetched.last_modified, read.result.items_seen, 200)
+                drafts.extend(d for d in read.result.drafts if matches_include(d, source.include))
+                complete |= read.result.complete_kinds
+            cache[read.document.url] = doc
+        changed = any(r.result is not None for r in reads)
+        items = sum(d.item_count or 0 for d in cache.values()) if changed else None
         changes: list[Change] = []
         with session(self.engine) as db:
-            state = sources.ensure_state(db, source)
-            cache = sources.documents(db, source.name)
-            drafts: list[EventDraft] = []
-            complete: set[str] = set()
-            for read in reads:
-                row = cache.get(read.document.url) or SourceDocument(source=source.name, url=read.document.url)
-                row.fetched_at = now
-                if read.fetched is None:
-                    row.last_status, row.etag, row.last_modified, row.item_count = 404, None, None, None
-                else:
-                    row.last_status = read.fetched.status
-                    if read.result is not None:
-                        row.etag, row.last_modified = read.fetched.etag, read.fetched.last_modified
-                        row.item_count = read.result.items_seen
-                        drafts.extend(d for d in read.result.drafts if matches_include(d, source.include))
-                        complete |= read.result.complete_kinds
-                db.add(row)
-                cache[read.document.url] = row
-            changed = any(r.result is not None for r in reads)
+            connection = db.connection()
+            sources.save_documents(connection, source.name, cache, now=now)
             if changed:
                 changes = apply_drafts(db, source=source.name, provider=source.provider, drafts=drafts,
-                                       complete_kinds=complete, first_poll=first_poll, now=now)
-            items = sum(r.item_count or 0 for r in cache.values()) if changed else None
-            recovered = sources.record_success(state, now=now, interval=source.interval, items=items)
+                                       complete_kinds=complete, first_poll=claimed.last_ok_at is None, now=now)
+            sources.record_success(connection, source, now=now, items=items)
             db.commit()
-        if recovered:
-            log.info("source recovered after %d failed polls", recovered, extra={"source": source.name})
-        outcome = "ok" if changed else "not_modified"
-        self.metrics.polls.labels(source.name, outcome).inc()
+        self._documents[source.name] = cache
+        return PollOutcome(source.name, "ok" if changed else "not_modified", items=items, changes=changes)
+
+    def _count_success(self, source: SourceConfig, outcome: PollOutcome) -> None:
+        self.metrics.polls.labels(source.name, outcome.outcome).inc()
         self.metrics.failures.labels(source.name).set(0)
         self.metrics.up.labels(source.name).set(1)
-        self.metrics.last_success.labels(source.name).set(now.timestamp())
-        for change in changes:
+        self.metrics.last_success.labels(source.name).set(self.clock().timestamp())
+        for change in outcome.changes:
             counter = self.metrics.events if change.action == "new" else self.metrics.revisions
             counter.labels(change.event["provider"], change.event["kind"]).inc()
-        return PollOutcome(source.name, outcome, items=items, changes=changes)

@@ -1,18 +1,44 @@
-"""Source state on its row (miniflux style): scheduling, HTTP cache and health survive restarts."""
+"""Source state on its row (miniflux style): scheduling, HTTP cache and health survive restarts.
+
+The hot path (a poll answered 304) costs two short statements: one that claims the source if it
+is due and marks it checked *before* fetching, one that records the success.
+"""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlalchemy import Connection, insert, or_, select, update
 
 from watcher.config import SourceConfig
 from watcher.storage import SourceDocument, SourceState
 
 # Categories that say the page itself changed, not that the network hiccupped.
 BROKEN_CATEGORIES = frozenset({"parse", "layout_changed", "parser_crash"})
+
+_state = SourceState.__table__  # type: ignore[attr-defined]
+_document = SourceDocument.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The state a poll starts from."""
+
+    health: str
+    last_ok_at: datetime | None
+    consecutive_failures: int
+    last_error_category: str | None
+
+
+@dataclass
+class DocumentState:
+    etag: str | None = None
+    last_modified: str | None = None
+    item_count: int | None = None
+    last_status: int | None = None
 
 
 def backoff_delay(interval: float, failures: int, *, max_backoff: float,
@@ -21,7 +47,7 @@ def backoff_delay(interval: float, failures: int, *, max_backoff: float,
     exponent = min(max(failures - 1, 0), 16)
     delay = min(interval * (2**exponent), max(max_backoff, interval))
     delay *= 0.8 + 0.4 * rand()
-    return max(delay, interval if failures == 0 else 0.0, retry_after or 0.0)
+    return max(delay, retry_after or 0.0)
 
 
 def health_for(category: str) -> str:
@@ -30,50 +56,69 @@ def health_for(category: str) -> str:
     return "broken" if category in BROKEN_CATEGORIES else "failing"
 
 
-def ensure_state(session: Session, source: SourceConfig) -> SourceState:
-    state = session.get(SourceState, source.name)
-    if state is None:
-        state = SourceState(name=source.name, kind=source.kind, provider=source.provider)
-        session.add(state)
-    else:
-        state.kind, state.provider = source.kind, source.provider
-    return state
+def ensure(connection: Connection, configured: Iterable[SourceConfig]) -> None:
+    known = set(connection.execute(select(_state.c.name)).scalars())
+    for source in configured:
+        if source.name in known:
+            connection.execute(update(_state).where(_state.c.name == source.name)
+                               .values(kind=source.kind, provider=source.provider))
+        else:
+            connection.execute(insert(_state).values(
+                name=source.name, kind=source.kind, provider=source.provider, health="new",
+                consecutive_failures=0))
 
 
-def documents(session: Session, source: str) -> dict[str, SourceDocument]:
-    rows = session.exec(select(SourceDocument).where(SourceDocument.source == source)).all()
-    return {row.url: row for row in rows}
+def claim(connection: Connection, source: SourceConfig, *, now: datetime, force: bool) -> Claim | None:
+    """Mark the source checked and schedule its next check, if it is due; None if it is not.
+
+    Done before fetching, so that a crash mid-poll does not make the source hot-loop on restart.
+    """
+    statement = update(_state).where(_state.c.name == source.name)
+    if not force:
+        statement = statement.where(or_(_state.c.next_check_at.is_(None), _state.c.next_check_at <= now))
+    row = connection.execute(
+        statement.values(last_checked_at=now, next_check_at=now + timedelta(seconds=source.interval))
+        .returning(_state.c.health, _state.c.last_ok_at, _state.c.consecutive_failures,
+                   _state.c.last_error_category)
+    ).first()
+    if row is None:
+        return None
+    return Claim(row.health, row.last_ok_at, row.consecutive_failures, row.last_error_category)
 
 
-def mark_checked(state: SourceState, *, now: datetime, interval: float) -> None:
-    """Before fetching: a crash mid-poll must not make the source hot-loop on restart."""
-    state.last_checked_at = now
-    state.next_check_at = now + timedelta(seconds=interval)
+def load_documents(connection: Connection, source: str) -> dict[str, DocumentState]:
+    rows = connection.execute(select(_document).where(_document.c.source == source))
+    return {r.url: DocumentState(r.etag, r.last_modified, r.item_count, r.last_status) for r in rows}
 
 
-def record_success(state: SourceState, *, now: datetime, interval: float, items: int | None) -> int:
-    """Returns how many failures in a row this success ends (0 if none)."""
-    ended = state.consecutive_failures
-    state.health = "ok"
-    state.last_ok_at = now
-    state.consecutive_failures = 0
-    state.next_check_at = now + timedelta(seconds=interval)
+def save_documents(connection: Connection, source: str, documents: dict[str, DocumentState], *,
+                   now: datetime) -> None:
+    for url, doc in documents.items():
+        values = {"etag": doc.etag, "last_modified": doc.last_modified, "item_count": doc.item_count,
+                  "last_status": doc.last_status, "fetched_at": now}
+        updated = connection.execute(update(_document).where(_document.c.source == source, _document.c.url == url)
+                                     .values(**values))
+        if updated.rowcount == 0:
+            connection.execute(insert(_document).values(source=source, url=url, **values))
+
+
+def record_success(connection: Connection, source: SourceConfig, *, now: datetime, items: int | None) -> None:
+    values: dict[str, object] = {"health": "ok", "last_ok_at": now, "consecutive_failures": 0,
+                                 "next_check_at": now + timedelta(seconds=source.interval)}
     if items is not None:
-        state.last_item_count = items
-    return ended
+        values["last_item_count"] = items
+    connection.execute(update(_state).where(_state.c.name == source.name).values(**values))
 
 
-def record_failure(state: SourceState, *, now: datetime, category: str, message: str, interval: float,
-                   max_backoff: float, retry_after: float | None,
-                   rand: Callable[[], float] = random.random) -> bool:
-    """Returns True when the source *starts* failing (or fails in a new way): the moment to log."""
-    started = state.health in ("new", "ok") or state.last_error_category != category
-    state.health = health_for(category)
-    state.consecutive_failures += 1
-    state.last_error = message
-    state.last_error_category = category
-    state.last_error_at = now
-    delay = backoff_delay(interval, state.consecutive_failures, max_backoff=max_backoff,
-                          retry_after=retry_after, rand=rand)
-    state.next_check_at = now + timedelta(seconds=delay)
-    return started
+def record_failure(connection: Connection, source: SourceConfig, claimed: Claim, *, now: datetime,
+                   category: str, message: str, max_backoff: float, retry_after: float | None,
+                   rand: Callable[[], float] = random.random) -> tuple[int, bool]:
+    """Returns the failures in a row, and whether the source *starts* failing (or fails in a new way):
+    the moment to log."""
+    failures = claimed.consecutive_failures + 1
+    started = claimed.health in ("new", "ok") or claimed.last_error_category != category
+    delay = backoff_delay(source.interval, failures, max_backoff=max_backoff, retry_after=retry_after, rand=rand)
+    connection.execute(update(_state).where(_state.c.name == source.name).values(
+        health=health_for(category), consecutive_failures=failures, last_error=message,
+        last_error_category=category, last_error_at=now, next_check_at=now + timedelta(seconds=delay)))
+    return failures, started
