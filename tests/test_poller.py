@@ -177,6 +177,14 @@ async def test_dns_failure_is_classified(rig) -> None:
     assert (outcome.outcome, outcome.category) == ("failed", "dns")
 
 
+async def test_tls_failure_is_classified(fake_provider: FakeProvider, rig) -> None:
+    """https:// to a server that speaks plain HTTP: the handshake fails."""
+    poller, _ = rig
+    url = fake_provider.url("/feed.xml").replace("http://", "https://")
+    outcome = await poller.poll(SourceConfig(name="tls", kind="feed", provider="x", url=url, interval=60))
+    assert (outcome.outcome, outcome.category) == ("failed", "tls")
+
+
 async def test_oversized_body_is_refused(fake_provider: FakeProvider, rig) -> None:
     poller, _ = rig
     fake_provider.set("/big.xml", b"<rss>" + b" " * 300_000 + b"</rss>", "application/rss+xml")
