@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,7 +15,7 @@ from watcher.dates import isoformat
 from watcher.events import REVISION_FIELDS, TERMINAL_STATUSES, EventDraft
 from watcher.storage import Event, EventRevision
 
-_TIME_FIELDS = frozenset({"published_at", "updated_at", "starts_at", "ends_at"})
+DRAFT_FIELDS = tuple(f.name for f in dataclasses.fields(EventDraft))
 
 
 @dataclass(frozen=True)
@@ -34,31 +36,13 @@ def event_values(event: Event) -> dict[str, Any]:
     return values
 
 
+def draft_of(event: Event) -> EventDraft:
+    return EventDraft(**{name: copy.copy(getattr(event, name)) for name in DRAFT_FIELDS})
+
+
 def event_json(event: Event) -> dict[str, Any]:
     """The Event JSON of DESIGN.md, plus where it came from and its revision."""
-    values = EventDraft(
-        kind=event.kind,  # type: ignore[arg-type]
-        external_id=event.external_id,
-        title=event.title,
-        provider=event.provider,
-        summary=event.summary,
-        url=event.url,
-        status=event.status,
-        severity=event.severity,  # type: ignore[arg-type]
-        published_at=event.published_at,
-        updated_at=event.updated_at,
-        starts_at=event.starts_at,
-        ends_at=event.ends_at,
-        deadline=event.deadline,
-        deadline_precision=event.deadline_precision,  # type: ignore[arg-type]
-        deadline_earliest=event.deadline_earliest,
-        replacement=event.replacement,
-        models=list(event.models),
-        components=list(event.components),
-        regions=list(event.regions),
-        updates=list(event.updates),
-        extra=dict(event.extra),
-    ).to_json()
+    values = draft_of(event).to_json()
     values.update(
         id=event.id, source=event.source, revision=event.revision, baseline=event.baseline,
         first_seen_at=isoformat(event.first_seen_at), last_seen_at=isoformat(event.last_seen_at),
@@ -127,13 +111,7 @@ def _upsert(session: Session, draft: EventDraft, *, source: str, first_poll: boo
     if event is None:
         baseline = first_poll and (draft.is_terminal or draft.kind == "changelog")
         event = Event(
-            provider=draft.provider, kind=draft.kind, external_id=draft.external_id, source=source,
-            title=draft.title, summary=draft.summary, url=draft.url, status=draft.status,
-            severity=draft.severity, published_at=draft.published_at, updated_at=draft.updated_at,
-            starts_at=draft.starts_at, ends_at=draft.ends_at, deadline=draft.deadline,
-            deadline_precision=draft.deadline_precision, deadline_earliest=draft.deadline_earliest,
-            replacement=draft.replacement, models=draft.models, components=draft.components,
-            regions=draft.regions, updates=draft.updates, extra=draft.extra, revision=1,
+            **{name: getattr(draft, name) for name in DRAFT_FIELDS}, source=source, revision=1,
             content_hash=digest, source_hashes={source: digest}, baseline=baseline,
             first_seen_at=now, last_seen_at=now,
         )
