@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import calendar
 import email.utils
-from datetime import UTC, datetime
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Literal
 
 
 def parse_timestamp(value: object) -> datetime | None:
@@ -35,3 +40,90 @@ def isoformat(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+# --- deadlines as the providers write them -----------------------------------------------------
+
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
+_NO_DATE = re.compile(
+    r"^(?:|-+|n/?a|none|tbd|tba|unknown|not applicable|no (?:shutdown|retirement|deprecation) date "
+    r"(?:announced|yet|set)|not (?:yet )?(?:announced|scheduled))\.?$", re.I)
+_EARLIEST = re.compile(r"\b(?:no earlier than|not earlier than|not sooner than|no sooner than|not before|"
+                       r"earliest|at the earliest|or later)\b", re.I)
+_ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_US_NUMERIC = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})\b")
+_MONTH_DAY_YEAR = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
+_DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})\b")
+_MONTH_YEAR = re.compile(r"\b([A-Za-z]{3,9})\.?,?\s+(\d{4})\b")
+_EPOCH = re.compile(r"^\d{9,11}(?:\.\d+)?$")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A shutdown date as written: the parsed day (or month), how sure it is, and the raw text."""
+
+    date: date | None
+    precision: Literal["day", "month"] | None
+    earliest: bool
+    raw: str
+
+    @property
+    def iso(self) -> str | None:
+        return self.date.isoformat() if self.date else None
+
+
+def normalize_text(text: str) -> str:
+    """NFKC, every kind of dash to '-', markdown emphasis and code marks off, spaces folded."""
+    text = unicodedata.normalize("NFKC", text).translate(_DASHES)
+    text = re.sub(r"[`*_]", "", text).replace("\\", "")
+    return " ".join(text.split())
+
+
+def _month(name: str) -> int | None:
+    """A month name or its abbreviation of three letters or more ("Sep", "Sept", "September")."""
+    word = name.lower()
+    if len(word) < 3:
+        return None
+    for number in range(1, 13):
+        if calendar.month_name[number].lower().startswith(word) or (word == "sept" and number == 9):
+            return number
+    return None
+
+
+def _day(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_deadline(value: object) -> Deadline:
+    """Every date form the deprecation pages use; text it cannot read gives no date, never an error."""
+    raw = "" if value is None else str(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Deadline(datetime.fromtimestamp(float(value), UTC).date(), "day", False, raw)
+    text = normalize_text(raw)
+    if _NO_DATE.match(text):
+        return Deadline(None, None, False, raw)
+    earliest = bool(_EARLIEST.search(text))
+    if _EPOCH.match(text):
+        return Deadline(datetime.fromtimestamp(float(text), UTC).date(), "day", False, raw)
+    found: date | None = None
+    if match := _ISO.search(text):
+        found = _day(int(match[1]), int(match[2]), int(match[3]))
+    elif match := _US_NUMERIC.search(text):
+        year = int(match[3]) + (2000 if len(match[3]) == 2 else 0)
+        found = _day(year, int(match[1]), int(match[2]))
+    elif (match := _MONTH_DAY_YEAR.search(text)) and (month := _month(match[1])):
+        found = _day(int(match[3]), month, int(match[2]))
+    elif (match := _DAY_MONTH_YEAR.search(text)) and (month := _month(match[2])):
+        found = _day(int(match[3]), month, int(match[1]))
+    if found is not None:
+        return Deadline(found, "day", earliest, raw)
+    if (match := _MONTH_YEAR.search(text)) and (month := _month(match[1])):
+        return Deadline(date(int(match[2]), month, 1), "month", earliest, raw)
+    try:
+        stamp = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return Deadline(None, None, False, raw)
+    return Deadline(stamp.date(), "day", earliest, raw)

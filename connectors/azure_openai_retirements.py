@@ -1,0 +1,79 @@
+"""Azure OpenAI model retirements: the retirement tables (Markdown source or the Learn page) and
+the `GET /openai/models` JSON with `lifecycle_status` and Unix `deprecation` times.
+
+Events are keyed on model and version ("gpt-4o:2024-11-20"): Azure retires versions, and a
+deployment names its model and version.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from connectors._deprecation import (deprecation, is_lifecycle_only, merge, replacement_models, replacement_text,
+                                     require_tables)
+from connectors._tables import tables
+from watcher.connector import PolledConnector, single_document
+from watcher.dates import parse_deadline
+from watcher.errors import LayoutChanged, ParseError
+from watcher.events import EventDraft, ParseResult
+
+PLATFORM = "azure-openai"
+
+
+def parse(body: bytes, *, url: str, fetched_at: datetime | None = None) -> ParseResult:
+    text = body.decode("utf-8", errors="replace")
+    if text.lstrip().startswith("{"):
+        return _models_json(text, url)
+    drafts: list[EventDraft] = []
+    rows = 0
+    for table in require_tables(tables(text), "retirement date", "Azure OpenAI model retirements"):
+        model_col, version_col = table.column("model name", "model"), table.column("version")
+        date_col = table.column("deployment retirement", "retirement date")
+        if table.column("lifecycle") is None:
+            continue  # fine-tuning table: "at base model retirement", no dates of its own
+        for row in table.rows:
+            rows += 1
+            model = (row.code(model_col) or [row.cell(model_col)])[0]
+            version = row.cell(version_col)
+            lifecycle = row.cell(table.column("lifecycle")).lower()
+            deadline = parse_deadline(row.cell(date_col))
+            replacement = replacement_text(row.cell(table.column("replacement")))
+            if is_lifecycle_only(deadline, replacement, lifecycle):
+                continue
+            drafts.append(deprecation(
+                platform=PLATFORM, model=f"{model}:{version}", models=[model], deadline=deadline, url=url,
+                replacement=replacement,
+                replacement_ids=replacement_models(replacement, row.code(table.column("replacement"))),
+                extra={"model": model, "version": version, "lifecycle_status": lifecycle,
+                       "no_new_customers": parse_deadline(row.cell(table.column("no new customers"))).iso},
+            ))
+    return ParseResult(drafts=merge(drafts), items_seen=rows, document="model-retirements")
+
+
+def _models_json(text: str, url: str) -> ParseResult:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"not JSON: {exc}") from exc
+    items: Any = doc.get("data") if isinstance(doc, dict) else None
+    if not isinstance(items, list):
+        raise LayoutChanged("layout changed: no 'data' list of models in the /openai/models answer")
+    drafts = []
+    for item in items:
+        if not isinstance(item, dict) or "id" not in item:
+            raise LayoutChanged("layout changed: a model without 'id'")
+        retire = (item.get("deprecation") or {})
+        if not retire.get("inference"):
+            continue
+        drafts.append(deprecation(
+            platform=PLATFORM, model=str(item["id"]), deadline=parse_deadline(retire["inference"]), url=url,
+            extra={"lifecycle_status": item.get("lifecycle_status"),
+                   "fine_tune_retirement": parse_deadline(retire["fine_tune"]).iso if retire.get("fine_tune") else None},
+        ))
+    return ParseResult(drafts=drafts, items_seen=len(items), document="models")
+
+
+CONNECTOR = PolledConnector(kind="azure-openai-retirements", parse=parse, documents=single_document,
+                            describes="Azure OpenAI model retirement tables, or the /openai/models JSON")
