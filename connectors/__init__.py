@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from connectors import aws_health_public, feed, google_cloud_status, statuspage
+from connectors import (
+                        anthropic_deprecations,
+                        aws_health_public,
+                        azure_openai_retirements,
+                        bedrock_lifecycle,
+                        feed,
+                        gemini_deprecations,
+                        google_cloud_status,
+                        groq_deprecations,
+                        litellm_model_map,
+                        openai_changelog,
+                        openai_deprecations,
+                        statuspage,
+                        vertex_model_versions,
+)
 from watcher.connector import PolledConnector
 
 POLLED: dict[str, PolledConnector] = {
@@ -12,5 +26,14 @@ POLLED: dict[str, PolledConnector] = {
         feed.CONNECTOR,
         google_cloud_status.CONNECTOR,
         aws_health_public.CONNECTOR,
+        openai_deprecations.CONNECTOR,
+        anthropic_deprecations.CONNECTOR,
+        gemini_deprecations.CONNECTOR,
+        vertex_model_versions.CONNECTOR,
+        azure_openai_retirements.CONNECTOR,
+        bedrock_lifecycle.CONNECTOR,
+        groq_deprecations.CONNECTOR,
+        litellm_model_map.CONNECTOR,
+        openai_changelog.CONNECTOR,
     )
 }

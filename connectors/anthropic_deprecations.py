@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from connectors._deprecation import (deprecation, heading_date, is_lifecycle_only, merge, replacement_models,
-                                     replacement_text, require_tables)
+from connectors._deprecation import (
+    deprecation,
+    heading_date,
+    is_lifecycle_only,
+    merge,
+    replacement_models,
+    replacement_text,
+    require_tables,
+)
 from connectors._tables import tables
 from watcher.connector import PolledConnector, single_document
 from watcher.dates import parse_deadline

@@ -11,8 +11,14 @@ import json
 from datetime import datetime
 from typing import Any
 
-from connectors._deprecation import (deprecation, is_lifecycle_only, merge, replacement_models, replacement_text,
-                                     require_tables)
+from connectors._deprecation import (
+    deprecation,
+    is_lifecycle_only,
+    merge,
+    replacement_models,
+    replacement_text,
+    require_tables,
+)
 from connectors._tables import tables
 from watcher.connector import PolledConnector, single_document
 from watcher.dates import parse_deadline
@@ -64,13 +70,14 @@ def _models_json(text: str, url: str) -> ParseResult:
     for item in items:
         if not isinstance(item, dict) or "id" not in item:
             raise LayoutChanged("layout changed: a model without 'id'")
-        retire = (item.get("deprecation") or {})
+        retire = item.get("deprecation") or {}
         if not retire.get("inference"):
             continue
+        fine_tune = parse_deadline(retire["fine_tune"]).iso if retire.get("fine_tune") else None
         drafts.append(deprecation(
             platform=PLATFORM, model=str(item["id"]), deadline=parse_deadline(retire["inference"]), url=url,
             extra={"lifecycle_status": item.get("lifecycle_status"),
-                   "fine_tune_retirement": parse_deadline(retire["fine_tune"]).iso if retire.get("fine_tune") else None},
+                   "fine_tune_retirement": fine_tune},
         ))
     return ParseResult(drafts=drafts, items_seen=len(items), document="models")
 

@@ -15,6 +15,7 @@ from typing import Any
 import feedparser
 
 from connectors._html import clip, html_to_text
+from connectors._models import model_ids
 from watcher.connector import PolledConnector, single_document
 from watcher.errors import LayoutChanged, ParseError
 from watcher.events import EventDraft, Kind, ParseResult, Severity, max_severity
@@ -84,8 +85,11 @@ def _draft(entry: Any, feed_url: str) -> EventDraft:
         if term in _WORDED_SEVERITY:
             states.append(_WORDED_SEVERITY[term])
     kind: Kind = "changelog"
+    models: list[str] = []
     if status:
         kind = "maintenance" if status in _MAINTENANCE_STATUSES else "incident"
+    else:
+        models = model_ids(re.findall(r"<code>\s*([^<]+?)\s*</code>", html))
     published = _time(entry, "published") or _time(entry, "updated")
     return EventDraft(
         kind=kind,
@@ -98,6 +102,7 @@ def _draft(entry: Any, feed_url: str) -> EventDraft:
         published_at=published,
         updated_at=_time(entry, "updated") or published,
         components=sorted(set(components)),
+        models=models,
     )
 
 

@@ -11,8 +11,14 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from connectors._deprecation import (deprecation, heading_date, merge, replacement_models, replacement_text,
-                                     require_tables)
+from connectors._deprecation import (
+    deprecation,
+    heading_date,
+    merge,
+    replacement_models,
+    replacement_text,
+    require_tables,
+)
 from connectors._models import is_model_id
 from connectors._tables import Table, tables
 from watcher.connector import PolledConnector, single_document
