@@ -54,7 +54,7 @@ def test_durations() -> None:
     (SOURCE.replace('url = "https://status.claude.com"', 'url = "status.claude.com"'), "sources[0].url",
      "must start with https://"),
     (SOURCE.replace('provider = "anthropic"\n', ""), "sources[0].provider", "required"),
-    (SOURCE.replace('kind = "statuspage"', 'kind = "statuspag"'), "sources[0].kind", "use one of: aws-health-public"),
+    (SOURCE.replace('kind = "statuspage"', 'kind = "statuspag"'), "sources[0].kind", "use one of: anthropic-deprecations, aws-health-public"),
     ('[server]\nport = "eighty"\n', "server.port", "integer"),
     ('[database]\nurl = "mysql://x"\n', "database.url", "postgresql+psycopg://"),
     ('[slack]\ntoken = "xoxb-secret"\nchannel = "#x"\n', "slack.token", "unknown key"),

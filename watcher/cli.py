@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
@@ -18,6 +19,7 @@ from connectors import POLLED
 from watcher import config as config_module
 from watcher import logs
 from watcher.config import Config
+from watcher.deadlines import deadline_rows, format_row
 from watcher.errors import ConfigError, SourceError, StorageError
 from watcher.pipeline import event_json
 from watcher.storage import Event, open_database, session
@@ -136,6 +138,25 @@ def cmd_events(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_deadlines(args: argparse.Namespace) -> int:
+    config = _load(args.config)
+    zone = ZoneInfo(config.digest.timezone) if config.digest else UTC
+    within = config_module.parse_duration(args.within) / 86400 if args.within else None
+    engine = open_database(config.database.url)
+    with session(engine) as db:
+        events = db.exec(select(Event).where(Event.kind == "deprecation")).all()
+        rows = deadline_rows(events, today=datetime.now(zone).date(), within_days=within, include_past=args.all)
+    engine.dispose()
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        for row in rows:
+            print(format_row(row))
+        if not rows:
+            print("no upcoming deadlines", file=sys.stderr)
+    return 0
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
     connector = POLLED.get(args.kind)
     if connector is None:
@@ -179,6 +200,11 @@ def build_parser() -> argparse.ArgumentParser:
     events.add_argument("--limit", type=int, default=200)
     events.add_argument("--all", action="store_true", help="include history recorded as baseline")
     events.set_defaults(func=cmd_events)
+    deadlines = with_config("deadlines", "upcoming shutdown dates, soonest first")
+    deadlines.add_argument("--json", action="store_true")
+    deadlines.add_argument("--within", metavar="DURATION", help='only those within e.g. "90d"')
+    deadlines.add_argument("--all", action="store_true", help="include dates already past")
+    deadlines.set_defaults(func=cmd_deadlines)
     parse = sub.add_parser("parse", help="run a connector's parser on a local file; print the events")
     parse.add_argument("kind", help=f"one of: {', '.join(sorted(POLLED))}")
     parse.add_argument("file")

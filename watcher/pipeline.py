@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
+from watcher import drift
 from watcher.dates import isoformat
 from watcher.events import REVISION_FIELDS, TERMINAL_STATUSES, EventDraft
 from watcher.storage import Event, EventRevision
@@ -45,6 +46,7 @@ def event_json(event: Event) -> dict[str, Any]:
     values = draft_of(event).to_json()
     values.update(
         id=event.id, source=event.source, revision=event.revision, baseline=event.baseline,
+        provenance=event.provenance,
         first_seen_at=isoformat(event.first_seen_at), last_seen_at=isoformat(event.last_seen_at),
     )
     return values
@@ -113,8 +115,9 @@ def _upsert(session: Session, draft: EventDraft, *, source: str, first_poll: boo
         event = Event(
             **{name: getattr(draft, name) for name in DRAFT_FIELDS}, source=source, revision=1,
             content_hash=digest, source_hashes={source: digest}, baseline=baseline,
-            first_seen_at=now, last_seen_at=now,
+            first_seen_at=now, last_seen_at=now, provenance={},
         )
+        _record_provenance(event, draft, source=source, now=now)
         session.add(event)
         session.flush()
         session.add(EventRevision(event_id=event.id, revision=1, source=source, changed_at=now,
@@ -125,15 +128,44 @@ def _upsert(session: Session, draft: EventDraft, *, source: str, first_poll: boo
     if event.source_hashes.get(source) == digest:
         return None
     event.source_hashes = {**event.source_hashes, source: digest}
+    _record_provenance(event, draft, source=source, now=now)
     if draft.updated_at and event.updated_at and draft.updated_at < event.updated_at:
         return None  # an older view (a lagging feed or cache) never rolls an event back
-    changes = _diff(event_values(event), new_values)
+    if draft.extra.get("third_party") and _has_official_source(event, besides=source):
+        return None  # a third party's copy is kept as provenance; it never overrules the provider
+    old_values = event_values(event)
+    changes = _diff(old_values, new_values)
     if not changes:
         return None
     for name, value in ((n, getattr(draft, n)) for n in (*REVISION_FIELDS, "updated_at")):
         setattr(event, name, value)
     event.extra = {**event.extra, **draft.extra}
+    if event.kind == "deprecation":
+        notes = drift.describe(old_values, new_values)
+        if notes:
+            changes["drift"] = notes
+        severity = drift.severity_after(old_values["severity"], draft.severity, notes)  # type: ignore[arg-type]
+        if severity != event.severity:
+            event.severity = severity
+            changes["severity"] = {"from": old_values["severity"], "to": severity}
     return _revise(session, event, changes, source=source, digest=digest, now=now)
+
+
+def _record_provenance(event: Event, draft: EventDraft, *, source: str, now: datetime) -> None:
+    """Which sources said it, when each first said it, and what each says now: conflicting dates
+    stay side by side."""
+    known = event.provenance.get(source, {})
+    event.provenance = {**event.provenance, source: {
+        "first_seen_at": known.get("first_seen_at") or isoformat(now),
+        "changed_at": isoformat(now),
+        "deadline": draft.deadline, "deadline_earliest": draft.deadline_earliest,
+        "replacement": draft.replacement, "status": draft.status,
+        "third_party": bool(draft.extra.get("third_party")),
+    }}
+
+
+def _has_official_source(event: Event, *, besides: str) -> bool:
+    return any(not claim.get("third_party") for name, claim in event.provenance.items() if name != besides)
 
 
 def _revise(session: Session, event: Event, changes: dict[str, Any], *, source: str, digest: str,

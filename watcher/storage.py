@@ -107,6 +107,8 @@ class Event(SQLModel, table=True):
     # The last content hash each source reported, so that two sources describing one incident
     # in their own words do not make a revision each time either of them is read.
     source_hashes: dict[str, str] = _json(dict)
+    # Per source: first seen, last changed, and its own deadline/replacement/status (provenance).
+    provenance: dict[str, Any] = _json(dict)
     baseline: bool = False
     first_seen_at: datetime | None = _time(nullable=False)
     last_seen_at: datetime | None = _time(nullable=False)

@@ -14,8 +14,10 @@ def format_change(change: Change) -> str:
     state = f"[{event['severity']}] {event['status'] or '-'}"
     if change.action == "new":
         return f"NEW     {head} {state}: {event['title']} <{event['url'] or ''}>"
-    what = ", ".join(_describe(name, diff) for name, diff in change.changes.items() if name != "reason")
-    reason = f" ({change.changes['reason']})" if "reason" in change.changes else ""
+    what = ", ".join(_describe(name, diff) for name, diff in change.changes.items()
+                     if name not in ("reason", "drift"))
+    notes = [*change.changes.get("drift", []), *([change.changes["reason"]] if "reason" in change.changes else [])]
+    reason = f" ({'; '.join(notes)})" if notes else ""
     return f"UPDATE  {head} rev {event['revision']} {state}: {event['title']} | {what}{reason}"
 
 

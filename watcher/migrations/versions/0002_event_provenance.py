@@ -1,0 +1,23 @@
+"""Event provenance: which sources said what, and when each first said it.
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("event") as batch:
+        batch.add_column(sa.Column("provenance", sa.JSON(), nullable=False, server_default="{}"))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("event") as batch:
+        batch.drop_column("provenance")
