@@ -100,9 +100,12 @@ def require_tables(found: list[Table], column: str, page: str) -> list[Table]:
 
 
 def merge(drafts: Iterable[EventDraft]) -> list[EventDraft]:
-    """One draft per key; a later mention adds what an earlier one lacked."""
+    """One draft per key (the first mention wins: pages list the newest announcement first); a later
+    mention adds what the first one lacked."""
     merged: dict[tuple[str, str, str], EventDraft] = {}
     for draft in drafts:
+        if not draft.external_id.strip():
+            continue  # a divider or blank row names no model
         known = merged.get(draft.key)
         if known is None:
             merged[draft.key] = draft

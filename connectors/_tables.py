@@ -113,36 +113,35 @@ def _markdown_tables(text: str) -> list[Table]:
 def _html_tables(text: str) -> list[Table]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        soup = BeautifulSoup(text, "html.parser")
+        soup = BeautifulSoup(text, "lxml")
     found = []
-    for table in soup.find_all("table"):
-        rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
-        if not rows:
+    stack: list[tuple[int, str]] = []
+    # One pass in document order: each table stands under the headings met before it.
+    for element in soup.find_all(["h1", "h2", "h3", "h4", "table"]):
+        if element.name != "table":
+            level = int(element.name[1])
+            stack = [(lvl, title) for lvl, title in stack if lvl < level]
+            stack.append((level, normalize_text(element.get_text(" "))))
             continue
-        header_row = rows[0]
-        header = [normalize_text(c.get_text(" ")) for c in header_row.find_all(["th", "td"])]
-        body: list[Row] = []
-        for tr in rows[1:]:
-            cells = tr.find_all(["td", "th"])
-            classes = list(tr.get("class") or [])
-            if len(cells) == 1 and int(cells[0].get("colspan") or 1) > 1:
-                body.append(Row([], [], classes, divider=normalize_text(cells[0].get_text(" "))))
-                continue
-            body.append(Row([normalize_text(c.get_text(" ")) for c in cells],
-                            [[normalize_text(code.get_text()) for code in c.find_all("code")] for c in cells],
-                            classes))
-        found.append(Table(_html_headings(table), header, body))
+        table = _html_table(element, [title for _, title in stack])
+        if table is not None:
+            found.append(table)
     return found
 
 
-def _html_headings(table: Tag) -> list[str]:
-    chain: list[str] = []
-    level = 7
-    for heading in table.find_all_previous(["h1", "h2", "h3", "h4"]):
-        heading_level = int(heading.name[1])
-        if heading_level < level:
-            chain.insert(0, normalize_text(heading.get_text(" ")))
-            level = heading_level
-        if level == 1:
-            break
-    return chain
+def _html_table(table: Tag, heading_chain: list[str]) -> Table | None:
+    rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+    if not rows:
+        return None
+    header = [normalize_text(c.get_text(" ")) for c in rows[0].find_all(["th", "td"])]
+    body: list[Row] = []
+    for tr in rows[1:]:
+        cells = tr.find_all(["td", "th"])
+        classes = list(tr.get("class") or [])
+        if len(cells) == 1 and int(cells[0].get("colspan") or 1) > 1:
+            body.append(Row([], [], classes, divider=normalize_text(cells[0].get_text(" "))))
+            continue
+        body.append(Row([normalize_text(c.get_text(" ")) for c in cells],
+                        [[normalize_text(code.get_text()) for code in c.find_all("code")] for c in cells],
+                        classes))
+    return Table(heading_chain, header, body)

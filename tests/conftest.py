@@ -2,13 +2,20 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from tests.fake_provider import FakeProvider
+from watcher.config import Config, PollerConfig
+from watcher.http import make_client
+from watcher.metrics import Metrics
+from watcher.pipeline import Change
+from watcher.poller import Poller
+from watcher.storage import open_database
 
 PG_URL = os.environ.get("WATCHER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -57,3 +64,44 @@ def write_config(path: Path, *, database_url: str, sources: str, port: int = 0, 
         encoding="utf-8",
     )
     return path
+
+
+T0 = datetime(2026, 10, 7, 22, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+class Collect:
+    def __init__(self) -> None:
+        self.changes: list[Change] = []
+
+    def notify(self, changes: list[Change]) -> None:
+        self.changes.extend(changes)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def rig(sqlite_url: str, clock: Clock) -> AsyncIterator[tuple[Poller, Collect]]:
+    config = Config(poller=PollerConfig(timeout=1.0, max_body_bytes=200_000, max_backoff=3600))
+    engine = open_database(sqlite_url)
+    client = make_client(timeout=1.0)
+    notifier = Collect()
+    poller = Poller(config=config, engine=engine, client=client, metrics=Metrics(), notifier=notifier,
+                    clock=clock, rand=lambda: 0.5)
+    yield poller, notifier
+    poller.close()
+    await client.aclose()
+    engine.dispose()

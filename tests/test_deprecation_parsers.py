@@ -30,7 +30,9 @@ def row(draft: EventDraft) -> tuple:
 def test_openai_deprecations() -> None:
     result = parse("openai-deprecations", "openai-deprecations/deprecations_page_md.md")
     events = by_id(result)
-    assert result.items_seen == 67 and len(events) == 66  # one snapshot is listed twice
+    # gpt-4-1106-preview is in two announcements; the newer one (listed first) wins
+    assert result.items_seen == 67 and len(events) == 66
+    assert events["gpt-4-1106-preview"].deadline == "2026-10-23"
     assert all(d.provider == "openai" and d.kind == "deprecation" for d in result.drafts)
     assert row(events["gpt-image-1-mini"]) == ("2026-12-01", "day", False, "gpt-image-2", "deprecated")
     # alias lists in one cell, escaped pipe or "(including ...)"

@@ -4,60 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
+from tests.conftest import Clock
 from tests.fake_provider import FakeProvider
 from tests.scenarios import ANTHROPIC_SUMMARY, fixture, incidents_document, load
-from watcher.config import Config, PollerConfig, SourceConfig
-from watcher.http import make_client
-from watcher.metrics import Metrics
-from watcher.pipeline import Change
+from watcher.config import SourceConfig
 from watcher.poller import Poller
-from watcher.storage import Event, SourceState, open_database, session
-
-T0 = datetime(2026, 10, 7, 22, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
-class Collect:
-    def __init__(self) -> None:
-        self.changes: list[Change] = []
-
-    def notify(self, changes: list[Change]) -> None:
-        self.changes.extend(changes)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def rig(sqlite_url: str, clock: Clock) -> AsyncIterator[tuple[Poller, Collect]]:
-    config = Config(poller=PollerConfig(timeout=1.0, max_body_bytes=200_000, max_backoff=3600))
-    engine = open_database(sqlite_url)
-    client = make_client(timeout=1.0)
-    notifier = Collect()
-    poller = Poller(config=config, engine=engine, client=client, metrics=Metrics(), notifier=notifier,
-                    clock=clock, rand=lambda: 0.5)
-    yield poller, notifier
-    poller.close()
-    await client.aclose()
-    engine.dispose()
+from watcher.storage import Event, SourceState, session
 
 
 def statuspage(fake: FakeProvider, prefix: str = "/claude", name: str = "anthropic-status") -> SourceConfig:
@@ -252,9 +208,10 @@ async def test_logs_on_start_of_failure_and_on_recovery_only(fake_provider: Fake
     fake_provider.set("/f.xml", fixture("feed/statuspage_claude_history.atom"), "application/atom+xml")
     await poller.poll(source, force=True)
     await poller.poll(source, force=True)
-    records = [(r.levelname, r.getMessage().split(":")[0]) for r in caplog.records if r.levelno >= logging.INFO]
+    ours = [r for r in caplog.records if r.name == "watcher.poller"]
+    records = [(r.levelname, r.getMessage().split(":")[0]) for r in ours if r.levelno >= logging.INFO]
     assert records == [("WARNING", "source failing"), ("INFO", "source recovered after 3 failed polls")]
-    assert all(getattr(r, "source", None) == "flaky" for r in caplog.records)
+    assert all(getattr(r, "source", None) == "flaky" for r in ours)
 
 
 async def test_include_filter_keeps_only_matching_events(fake_provider: FakeProvider, rig) -> None:
