@@ -14,6 +14,7 @@ import statistics
 import sys
 import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,9 +55,9 @@ def main(runs: int) -> int:
         body = (ROOT / "tests/fixtures" / relative).read_bytes()
         parse = POLLED[kind].parse
         events = len(parse(body, url="https://example.test/", fetched_at=now).drafts)
-        samples = timed(lambda: parse(body, url="https://example.test/", fetched_at=now), runs)
+        samples = timed(partial(parse, body, url="https://example.test/", fetched_at=now), runs)
         text = body.decode("utf-8", errors="replace")
-        baseline = timed((lambda: json.loads(body)) if relative.endswith(".json") else (lambda: tables(text)), runs)
+        baseline = timed(partial(json.loads, body) if relative.endswith(".json") else partial(tables, text), runs)
         median, p95 = statistics.median(samples), sorted(samples)[int(runs * 0.95) - 1]
         worst = max(worst, median)
         print(f"{kind + ' ' + relative.split('/')[-1]:58} {len(body) / 1024:5.0f} {events:6} {median:9.2f} "
