@@ -149,3 +149,15 @@ url = "{fake_provider.url('/litellm.json')}"
     # without --all, dates already past are left out (the map reaches into 2028, so some remain)
     assert lines and all(0 <= int(line.split()[1].rstrip("d")) <= 3650 for line in lines)
     assert len(lines) < len(rows)
+
+
+async def test_first_poll_announces_what_is_ahead_and_files_what_is_over(fake_provider: FakeProvider, rig) -> None:
+    poller, notifier = rig  # the rig's clock reads 2026-10-07
+    fake_provider.set(PATH, PAGE, "text/markdown")
+    await poller.poll(source(fake_provider))
+    announced = {c.event["external_id"] for c in notifier.changes}
+    assert "gpt-4-0613" in announced  # 2026-10-23: ahead
+    assert "gpt-image-1-mini" in announced
+    assert "gpt-4-0314" not in announced  # 2026-03-26: already past when first seen
+    assert "chatgpt-4o-latest" not in announced  # under "Past deprecations"
+    assert event(poller, "gpt-4-0314").baseline is True

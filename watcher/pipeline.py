@@ -98,6 +98,14 @@ def apply_drafts(
     return results
 
 
+def _is_history(draft: EventDraft, now: datetime) -> bool:
+    """Already over when first seen: a resolved incident, a changelog entry, a model long retired."""
+    if draft.is_terminal or draft.kind == "changelog":
+        return True
+    return draft.kind == "deprecation" and (draft.status == "retired" or (
+        draft.deadline is not None and draft.deadline < now.date().isoformat()))
+
+
 def _find(session: Session, key: tuple[str, str, str]) -> Event | None:
     provider, kind, external_id = key
     return session.exec(
@@ -111,7 +119,7 @@ def _upsert(session: Session, draft: EventDraft, *, source: str, first_poll: boo
     digest = draft.content_hash()
     event = _find(session, draft.key)
     if event is None:
-        baseline = first_poll and (draft.is_terminal or draft.kind == "changelog")
+        baseline = first_poll and _is_history(draft, now)
         event = Event(
             **{name: getattr(draft, name) for name in DRAFT_FIELDS}, source=source, revision=1,
             content_hash=digest, source_hashes={source: digest}, baseline=baseline,

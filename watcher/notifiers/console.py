@@ -13,6 +13,10 @@ def format_change(change: Change) -> str:
     head = f"{event['provider']} {event['kind']} {event['external_id']}"
     state = f"[{event['severity']}] {event['status'] or '-'}"
     if change.action == "new":
+        if event["kind"] == "deprecation":
+            replacement = f", replacement {event['replacement']}" if event.get("replacement") else ""
+            when = event["deadline"] or "(no date)"
+            return f"NEW     {head} {state}: shuts down {when}{replacement} <{event['url']}>"
         return f"NEW     {head} {state}: {event['title']} <{event['url'] or ''}>"
     what = ", ".join(_describe(name, diff) for name, diff in change.changes.items()
                      if name not in ("reason", "drift"))
