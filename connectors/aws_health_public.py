@@ -8,11 +8,11 @@ open events, so an event missing from it has ended, and an empty list is a quiet
 from __future__ import annotations
 
 import codecs
-import json
 from datetime import datetime
 from typing import Any
 
 from connectors._html import clip
+from connectors._json import load
 from watcher.connector import PolledConnector, single_document
 from watcher.dates import isoformat, parse_timestamp
 from watcher.errors import LayoutChanged, ParseError
@@ -36,9 +36,10 @@ def decode(body: bytes) -> str:
 
 def parse(body: bytes, *, url: str, fetched_at: datetime | None = None) -> ParseResult:
     try:
-        doc = json.loads(decode(body)) if body.strip() else []
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ParseError(f"not JSON: {exc}") from exc
+        text = decode(body)
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"neither UTF-8 nor UTF-16: {exc}") from exc
+    doc = load(text) if text.strip() else []
     events = [doc] if isinstance(doc, dict) else doc
     if not isinstance(events, list):
         raise LayoutChanged(f"layout changed: expected a list of events, got {type(doc).__name__}")

@@ -7,7 +7,6 @@ deployment names its model and version.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -19,10 +18,11 @@ from connectors._deprecation import (
     replacement_text,
     require_tables,
 )
+from connectors._json import load
 from connectors._tables import tables
 from watcher.connector import PolledConnector, single_document
 from watcher.dates import parse_deadline
-from watcher.errors import LayoutChanged, ParseError
+from watcher.errors import LayoutChanged
 from watcher.events import EventDraft, ParseResult
 
 PLATFORM = "azure-openai"
@@ -59,10 +59,7 @@ def parse(body: bytes, *, url: str, fetched_at: datetime | None = None) -> Parse
 
 
 def _models_json(text: str, url: str) -> ParseResult:
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ParseError(f"not JSON: {exc}") from exc
+    doc = load(text)
     items: Any = doc.get("data") if isinstance(doc, dict) else None
     if not isinstance(items, list):
         raise LayoutChanged("layout changed: no 'data' list of models in the /openai/models answer")

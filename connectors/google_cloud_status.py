@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 from connectors._html import clip
+from connectors._json import load
 from watcher.connector import PolledConnector, single_document
 from watcher.dates import isoformat, parse_timestamp
-from watcher.errors import LayoutChanged, ParseError
+from watcher.errors import LayoutChanged
 from watcher.events import EventDraft, ParseResult, Severity
 
 SEVERITY: dict[str, Severity] = {"low": "notice", "medium": "warning", "high": "critical"}
@@ -17,10 +17,7 @@ PAGE = "https://status.cloud.google.com"
 
 
 def parse(body: bytes, *, url: str, fetched_at: datetime | None = None) -> ParseResult:
-    try:
-        incidents = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ParseError(f"not JSON: {exc}") from exc
+    incidents = load(body)
     if not isinstance(incidents, list):
         raise LayoutChanged(f"layout changed: expected a list of incidents, got {type(incidents).__name__}")
     drafts = [_incident(item) for item in incidents]

@@ -9,15 +9,15 @@ provider, the model id from what is left of the key once prefixes, regions and s
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 from typing import Any
 
 from connectors._deprecation import deprecation
+from connectors._json import load
 from watcher.connector import PolledConnector, single_document
 from watcher.dates import parse_deadline
-from watcher.errors import LayoutChanged, ParseError
+from watcher.errors import LayoutChanged
 from watcher.events import EventDraft, ParseResult
 
 PLATFORMS = {
@@ -51,10 +51,7 @@ def split_key(key: str) -> tuple[str, list[str]]:
 
 
 def parse(body: bytes, *, url: str, fetched_at: datetime | None = None) -> ParseResult:
-    try:
-        entries = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ParseError(f"not JSON: {exc}") from exc
+    entries = load(body)
     if not isinstance(entries, dict):
         raise LayoutChanged("layout changed: the model map is not a JSON object")
     grouped: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}

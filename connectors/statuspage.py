@@ -7,15 +7,15 @@ lists may be null, incidents carry no components, some endpoints answer 404.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from connectors._html import clip
+from connectors._json import load
 from watcher.connector import Document, PolledConnector
 from watcher.dates import parse_timestamp
-from watcher.errors import LayoutChanged, ParseError
+from watcher.errors import LayoutChanged
 from watcher.events import EventDraft, ParseResult, Severity, max_severity
 
 IMPACT_SEVERITY: dict[str, Severity] = {
@@ -41,10 +41,7 @@ def documents(url: str) -> list[Document]:
 
 
 def parse(body: bytes, *, url: str, fetched_at: datetime | None = None) -> ParseResult:
-    try:
-        doc = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ParseError(f"not JSON: {exc}") from exc
+    doc = load(body)
     if not isinstance(doc, dict):
         raise LayoutChanged("layout changed: expected a JSON object with 'page', got "
                             f"{type(doc).__name__}")
