@@ -11,21 +11,11 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from connectors._html import clip
 from connectors._json import load
+from connectors._statuspage_objects import incident_draft
 from watcher.connector import Document, PolledConnector
-from watcher.dates import parse_timestamp
 from watcher.errors import LayoutChanged
-from watcher.events import EventDraft, ParseResult, Severity, max_severity
-
-IMPACT_SEVERITY: dict[str, Severity] = {
-    "none": "info", "maintenance": "info", "minor": "notice", "major": "warning", "critical": "critical",
-}
-COMPONENT_SEVERITY: dict[str, Severity] = {
-    "operational": "info", "under_maintenance": "info", "degraded_performance": "notice",
-    "partial_outage": "warning", "major_outage": "critical", "full_outage": "critical",
-}
-MAINTENANCE_STATUSES = frozenset({"scheduled", "in_progress", "verifying", "completed"})
+from watcher.events import EventDraft, ParseResult
 
 
 def documents(url: str) -> list[Document]:
@@ -64,7 +54,7 @@ def parse(body: bytes, *, url: str, fetched_at: datetime | None = None) -> Parse
     else:
         raise LayoutChanged("layout changed: no 'incidents', 'components', 'scheduled_maintenances' "
                             "or 'status' key; not a Statuspage API v2 document")
-    drafts = [_incident(item, page_url) for item in (*incidents, *maintenances)]
+    drafts = [incident_draft(item, page_url) for item in (*incidents, *maintenances)]
     seen = len(incidents) + len(maintenances) + len(components) + (1 if document == "status" else 0)
     return ParseResult(drafts=_dedupe(drafts), items_seen=seen, complete_kinds=frozenset(complete),
                        document=document)
@@ -85,64 +75,6 @@ def _page_url(doc: dict[str, Any], fetched_url: str) -> str:
         return page["url"].rstrip("/")
     parts = urlsplit(fetched_url)
     return f"{parts.scheme}://{parts.netloc}"
-
-
-def _incident(item: dict[str, Any], page_url: str) -> EventDraft:
-    try:
-        incident_id = str(item["id"])
-        title = str(item["name"])
-    except KeyError as exc:
-        raise LayoutChanged(f"layout changed: incident without {exc.args[0]!r}") from exc
-    status = str(item.get("status") or "").lower() or None
-    impact = str(item.get("impact") or "none").lower()
-    is_maintenance = impact == "maintenance" or ("scheduled_for" in item and item.get("scheduled_for"))
-    updates = sorted(item.get("incident_updates") or [], key=_update_time, reverse=True)
-    component_names: list[str] = []
-    component_states: list[str] = []
-    for component in item.get("components") or []:
-        component_names.append(str(component.get("name")))
-        component_states.append(str(component.get("status")))
-    for update in updates[:1]:
-        for affected in update.get("affected_components") or []:
-            component_states.append(str(affected.get("new_status")))
-    for update in updates:
-        for affected in update.get("affected_components") or []:
-            if affected.get("name") and affected["name"] not in component_names:
-                component_names.append(str(affected["name"]))
-    severity = max_severity(IMPACT_SEVERITY.get(impact, "notice"),
-                            *(COMPONENT_SEVERITY.get(s) for s in component_states))
-    starts = parse_timestamp(item.get("scheduled_for") if is_maintenance else None) \
-        or parse_timestamp(item.get("started_at")) or parse_timestamp(item.get("created_at"))
-    ends = parse_timestamp(item.get("resolved_at"))
-    if is_maintenance and ends is None:
-        ends = parse_timestamp(item.get("scheduled_until"))
-    return EventDraft(
-        kind="maintenance" if is_maintenance else "incident",
-        external_id=incident_id,
-        title=title,
-        summary=clip(str(updates[0].get("body") or ""), 2000) if updates else "",
-        url=f"{page_url}/incidents/{incident_id}",
-        status=status,
-        severity=severity,
-        published_at=parse_timestamp(item.get("created_at")),
-        updated_at=parse_timestamp(item.get("updated_at")),
-        starts_at=starts,
-        ends_at=ends,
-        components=component_names,
-        updates=[
-            {"at": _iso(_update_time(u)), "status": u.get("status"), "body": clip(str(u.get("body") or ""), 2000)}
-            for u in updates
-        ],
-    )
-
-
-def _update_time(update: dict[str, Any]) -> str:
-    return str(update.get("display_at") or update.get("created_at") or "")
-
-
-def _iso(value: str) -> str | None:
-    parsed = parse_timestamp(value)
-    return parsed.isoformat().replace("+00:00", "Z") if parsed else None
 
 
 def _dedupe(drafts: list[EventDraft]) -> list[EventDraft]:

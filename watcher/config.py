@@ -110,6 +110,20 @@ class WebhookConfig(_Section):
     kind: str
     provider: str
     secret_env: str | None = None
+    max_body_bytes: int = Field(1024 * 1024, gt=0)
+    tolerance: Duration = 300.0  # Standard Webhooks timestamp tolerance, both ways
+    # generic-hmac: where the signature is and how it is written; aws-health: the secret header
+    header: str | None = None
+    algorithm: Literal["sha256", "sha1"] = "sha256"
+    encoding: Literal["hex", "base64"] = "hex"
+    prefix: str = ""
+
+    @field_validator("name", "provider")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not _NAME.match(value):
+            raise ValueError("use lowercase letters, digits, '.', '_' or '-' (like \"openai\")")
+        return value
 
 
 class SlackConfig(_Section):
@@ -173,7 +187,8 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return text
 
 
-def load(path: str | Path, *, known_kinds: set[str] | None = None) -> Config:
+def load(path: str | Path, *, known_kinds: set[str] | None = None,
+         webhook_kinds: set[str] | None = None) -> Config:
     path = Path(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -203,6 +218,15 @@ def load(path: str | Path, *, known_kinds: set[str] | None = None) -> Config:
                 raise ConfigError(
                     f"{path}: key `sources[{index}].kind`: unknown kind {source.kind!r}; "
                     f"use one of: {', '.join(sorted(known_kinds))}")
+    if webhook_kinds is not None:
+        for index, hook in enumerate(config.webhooks):
+            if hook.kind not in webhook_kinds:
+                raise ConfigError(
+                    f"{path}: key `webhooks[{index}].kind`: unknown kind {hook.kind!r}; "
+                    f"use one of: {', '.join(sorted(webhook_kinds))}")
+            if hook.secret_env is None:
+                raise ConfigError(f"{path}: key `webhooks[{index}].secret_env`: a webhook needs a secret; name "
+                                  "the environment variable that holds it")
     return config
 
 

@@ -6,7 +6,9 @@ WatcherError
 │   ├── FetchError         transport or HTTP trouble (timeout, dns, tls, connect, http_4xx, 429, 5xx, too_large)
 │   └── ParseError         the body is not what the connector expects (malformed JSON/XML)
 │       └── LayoutChanged  the document parses but lacks what the connector looks for: the source is broken
-└── StorageError           the database is unreachable or its schema is not migrated
+├── StorageError           the database is unreachable or its schema is not migrated
+└── WebhookRejected        a webhook delivery refused before it is stored; carries the HTTP status
+    └── SignatureError     401: missing, stale or wrong signature or token
 """
 
 from __future__ import annotations
@@ -44,3 +46,11 @@ class ParseError(SourceError):
 
 class LayoutChanged(ParseError):
     category = "layout_changed"
+
+
+class WebhookRejected(WatcherError):
+    status = 400
+
+
+class SignatureError(WebhookRejected):
+    status = 401

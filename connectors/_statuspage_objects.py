@@ -1,0 +1,97 @@
+"""Statuspage objects (an incident, a component) as event drafts: the same keys whether they come
+from the polled API or from a Statuspage webhook."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connectors._html import clip
+from watcher.dates import parse_timestamp
+from watcher.errors import LayoutChanged
+from watcher.events import EventDraft, Severity, max_severity
+
+IMPACT_SEVERITY: dict[str, Severity] = {
+    "none": "info", "maintenance": "info", "minor": "notice", "major": "warning", "critical": "critical",
+}
+COMPONENT_SEVERITY: dict[str, Severity] = {
+    "operational": "info", "under_maintenance": "info", "degraded_performance": "notice",
+    "partial_outage": "warning", "major_outage": "critical", "full_outage": "critical",
+}
+
+
+def incident_draft(item: dict[str, Any], page_url: str) -> EventDraft:
+    try:
+        incident_id = str(item["id"])
+        title = str(item["name"])
+    except KeyError as exc:
+        raise LayoutChanged(f"layout changed: incident without {exc.args[0]!r}") from exc
+    status = str(item.get("status") or "").lower() or None
+    impact = str(item.get("impact") or "none").lower()
+    is_maintenance = impact == "maintenance" or ("scheduled_for" in item and item.get("scheduled_for"))
+    updates = sorted(item.get("incident_updates") or [], key=_update_time, reverse=True)
+    component_names: list[str] = []
+    component_states: list[str] = []
+    for component in item.get("components") or []:
+        component_names.append(str(component.get("name")))
+        component_states.append(str(component.get("status")))
+    for update in updates[:1]:
+        for affected in update.get("affected_components") or []:
+            component_states.append(str(affected.get("new_status")))
+    for update in updates:
+        for affected in update.get("affected_components") or []:
+            if affected.get("name") and affected["name"] not in component_names:
+                component_names.append(str(affected["name"]))
+    severity = max_severity(IMPACT_SEVERITY.get(impact, "notice"),
+                            *(COMPONENT_SEVERITY.get(s) for s in component_states))
+    starts = parse_timestamp(item.get("scheduled_for") if is_maintenance else None) \
+        or parse_timestamp(item.get("started_at")) or parse_timestamp(item.get("created_at"))
+    ends = parse_timestamp(item.get("resolved_at"))
+    if is_maintenance and ends is None:
+        ends = parse_timestamp(item.get("scheduled_until"))
+    return EventDraft(
+        kind="maintenance" if is_maintenance else "incident",
+        external_id=incident_id,
+        title=title,
+        summary=clip(str(updates[0].get("body") or ""), 2000) if updates else "",
+        url=f"{page_url}/incidents/{incident_id}",
+        status=status,
+        severity=severity,
+        published_at=parse_timestamp(item.get("created_at")),
+        updated_at=parse_timestamp(item.get("updated_at")),
+        starts_at=starts,
+        ends_at=ends,
+        components=component_names,
+        updates=[
+            {"at": _iso(_update_time(u)), "status": u.get("status"), "body": clip(str(u.get("body") or ""), 2000)}
+            for u in updates
+        ],
+    )
+
+
+def _update_time(update: dict[str, Any]) -> str:
+    return str(update.get("display_at") or update.get("created_at") or "")
+
+
+def _iso(value: str) -> str | None:
+    parsed = parse_timestamp(value)
+    return parsed.isoformat().replace("+00:00", "Z") if parsed else None
+
+
+def component_draft(component: dict[str, Any], update: dict[str, Any], page_url: str) -> EventDraft:
+    """A component whose status changed, outside any incident: an incident keyed on the component,
+    resolved when the component is operational again."""
+    status = str(update.get("new_status") or component.get("status") or "")
+    component_id = str(component.get("id") or update.get("component_id"))
+    name = str(component.get("name") or component_id)
+    return EventDraft(
+        kind="incident",
+        external_id=f"component:{component_id}",
+        title=f"{name}: {status.replace('_', ' ')}",
+        summary=f"{name} went from {update.get('old_status')} to {status}",
+        url=page_url or None,
+        status="resolved" if status == "operational" else status,
+        severity=COMPONENT_SEVERITY.get(status, "notice"),
+        published_at=parse_timestamp(update.get("created_at")),
+        updated_at=parse_timestamp(update.get("created_at") or component.get("updated_at")),
+        components=[name],
+    )
