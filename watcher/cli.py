@@ -15,20 +15,21 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
-from connectors import POLLED
+from connectors import POLLED, WEBHOOKS
 from watcher import config as config_module
 from watcher import logs
 from watcher.config import Config
+from watcher.dates import isoformat
 from watcher.deadlines import deadline_rows, format_row
 from watcher.errors import ConfigError, SourceError, StorageError
 from watcher.pipeline import event_json
-from watcher.storage import Event, open_database, session
+from watcher.storage import Delivery, Event, open_database, session
 
 EXIT_CONFIG = 2
 
 
 def _load(path: str) -> Config:
-    return config_module.load(path, known_kinds=set(POLLED))
+    return config_module.load(path, known_kinds=set(POLLED), webhook_kinds=set(WEBHOOKS))
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -125,7 +126,14 @@ def cmd_events(args: argparse.Namespace) -> int:
         if not args.all:
             query = query.where(Event.baseline == False)  # noqa: E712
         events = [event_json(e) for e in db.exec(query.limit(args.limit)).all()]
+        failed = db.exec(select(Delivery).where(Delivery.state == "failed").order_by(col(Delivery.id))).all()
     engine.dispose()
+    if failed:
+        noun = "delivery" if len(failed) == 1 else "deliveries"
+        print(f"{len(failed)} webhook {noun} could not be processed (kept in the database):", file=sys.stderr)
+        for delivery in failed[-10:]:
+            print(f"  {delivery.webhook} {delivery.delivery_id} at {isoformat(delivery.received_at)}: "
+                  f"{delivery.error}", file=sys.stderr)
     if args.json:
         print(json.dumps(events, indent=2, ensure_ascii=False))
         return 0

@@ -39,6 +39,8 @@ class ServerConfig(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8787, ge=0, le=65535)
     public_url: str | None = None
+    # Accept and store webhooks only; polling and processing are left to another replica.
+    ingest_only: bool = False
 
 
 class DatabaseConfig(_Section):

@@ -12,12 +12,15 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import text
 
+from watcher import config as config_module
 from watcher.config import Config, SourceConfig
+from watcher.deliveries import DeliveryProcessor
 from watcher.http import make_client
 from watcher.metrics import Metrics
 from watcher.notifiers import Notifier
 from watcher.notifiers.console import ConsoleNotifier
-from watcher.poller import Poller, PollOutcome
+from watcher.poller import Poller, PollOutcome, database_executor
+from watcher.receiver import Receiver
 from watcher.storage import open_database
 
 log = logging.getLogger("watcher.daemon")
@@ -32,11 +35,20 @@ class Daemon:
         self.config = config
         self.config_path = config_path
         self.metrics = Metrics()
+        secrets = {hook.name: config_module.secret(hook.secret_env, path=config_path or "config",
+                                                    key=f"webhooks[{index}].secret_env") or ""
+                   for index, hook in enumerate(config.webhooks)}
         self.engine = open_database(config.database.url)
+        self.db_executor = database_executor(self.engine)
         self.client = make_client(timeout=config.poller.timeout, user_agent=config.poller.user_agent,
                                   connections=config.poller.concurrency)
+        notifier = notifier or ConsoleNotifier()
         self.poller = Poller(config=config, engine=self.engine, client=self.client, metrics=self.metrics,
-                             notifier=notifier or ConsoleNotifier())
+                             notifier=notifier, executor=self.db_executor)
+        self.deliveries = DeliveryProcessor(hooks=config.webhooks, engine=self.engine, executor=self.db_executor,
+                                            metrics=self.metrics, notifier=notifier)
+        self.receiver = Receiver(hooks=config.webhooks, secrets=secrets, engine=self.engine,
+                                 executor=self.db_executor, metrics=self.metrics, on_stored=self.deliveries.wake)
         self.scheduler: AsyncIOScheduler | None = None
         self._in_flight: set[asyncio.Task[PollOutcome]] = set()
         self._stopping = False
@@ -45,8 +57,9 @@ class Daemon:
         """Schedule one job per enabled source, with staggered starts so they do not all fire at once."""
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         now = datetime.now(UTC)
+        ingest_only = self.config.server.ingest_only
         for source in self.config.sources:
-            if not source.enabled:
+            if not source.enabled or ingest_only:
                 continue
             self.scheduler.add_job(
                 self._poll_job, IntervalTrigger(seconds=source.interval, jitter=min(source.interval * 0.1, 60)),
@@ -55,6 +68,8 @@ class Daemon:
                 next_run_time=now + timedelta(seconds=random.uniform(0, min(source.interval, 5.0))),
             )
         self.scheduler.start()
+        if not ingest_only:
+            self.deliveries.start()
         log.info("daemon started", extra={"sources": len(self.config.sources)})
 
     async def _poll_job(self, source: SourceConfig) -> None:
@@ -81,8 +96,10 @@ class Daemon:
             _, pending = await asyncio.wait(self._in_flight, timeout=SHUTDOWN_GRACE)
             for task in pending:
                 task.cancel()
+        await self.deliveries.stop()
         await self.client.aclose()
         self.poller.close()
+        self.db_executor.shutdown(wait=True)
         self.engine.dispose()
         log.info("daemon stopped")
 

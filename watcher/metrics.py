@@ -22,5 +22,11 @@ class Metrics:
         self.last_success = Gauge("watcher_source_last_success_timestamp_seconds",
                                   "Unix time of the last successful poll", ["source"],
                                   registry=self.registry)
+        self.deliveries = Counter("watcher_webhook_deliveries_total", "Webhook deliveries by outcome",
+                                  ["webhook", "outcome"], registry=self.registry)
+        self.processed = Counter("watcher_webhook_processed_total", "Stored deliveries processed, by result",
+                                 ["webhook", "result"], registry=self.registry)
+        self.last_delivery = Gauge("watcher_webhook_last_delivery_timestamp_seconds",
+                                   "Unix time of the last accepted delivery", ["webhook"], registry=self.registry)
         self.up = Gauge("watcher_source_up", "1 when the last poll succeeded", ["source"],
                         registry=self.registry)

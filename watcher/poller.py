@@ -10,7 +10,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -51,6 +51,12 @@ class _Read:
     result: ParseResult | None = None
 
 
+def database_executor(engine: Engine) -> ThreadPoolExecutor:
+    """SQLite has one writer at a time: one database thread avoids lock waits between our own
+    writers. PostgreSQL takes several."""
+    return ThreadPoolExecutor(max_workers=1 if engine.dialect.name == "sqlite" else 4, thread_name_prefix="watcher-db")
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -66,7 +72,7 @@ def matches_include(draft: EventDraft, include: Sequence[str]) -> bool:
 class Poller:
     def __init__(self, *, config: Config, engine: Engine, client: httpx.AsyncClient, metrics: Metrics,
                  notifier: Notifier, clock: Callable[[], datetime] = _utcnow,
-                 rand: Callable[[], float] = random.random) -> None:
+                 rand: Callable[[], float] = random.random, executor: Executor | None = None) -> None:
         self.config = config
         self.engine = engine
         self.client = client
@@ -74,17 +80,16 @@ class Poller:
         self.notifier = notifier
         self.clock = clock
         self.rand = rand
-        # SQLite has one writer at a time: one database thread avoids lock waits between our own
-        # polls. PostgreSQL takes several.
-        self._db = ThreadPoolExecutor(max_workers=1 if engine.dialect.name == "sqlite" else 4,
-                                      thread_name_prefix="watcher-db")
+        self._owns_executor = executor is None
+        self._db = executor or database_executor(engine)
         # The HTTP validators per source, read once from the database and written through.
         self._documents: dict[str, dict[str, sources.DocumentState]] = {}
         self._ensured: set[str] = set()
         self._fetch_slots = asyncio.Semaphore(config.poller.concurrency)
 
     def close(self) -> None:
-        self._db.shutdown(wait=True)
+        if self._owns_executor:
+            self._db.shutdown(wait=True)
 
     async def _in_db(self, function: Callable[..., T], *args: object) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._db, function, *args)

@@ -8,7 +8,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import JSON, Column, DateTime, Engine, UniqueConstraint, event, text
+from sqlalchemy import JSON, Column, DateTime, Engine, LargeBinary, UniqueConstraint, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.types import TypeDecorator
@@ -124,6 +124,23 @@ class EventRevision(SQLModel, table=True):
     changed_at: datetime | None = _time(nullable=False)
     changes: dict[str, Any] = _json(dict)
     content_hash: str
+
+
+class Delivery(SQLModel, table=True):
+    """A webhook body as received: committed before the sender gets its 2xx, processed after."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (UniqueConstraint("webhook", "delivery_id", name="uq_delivery"),)
+    id: int | None = Field(default=None, primary_key=True)
+    webhook: str = Field(index=True)
+    delivery_id: str
+    received_at: datetime | None = _time(nullable=False)
+    headers: dict[str, str] = _json(dict)
+    body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    state: str = Field(default="pending", index=True)  # pending | processed | failed
+    error: str | None = None
+    processed_at: datetime | None = _time()
+    event_count: int = 0
 
 
 def make_engine(url: str) -> Engine:

@@ -8,15 +8,17 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import func
 from sqlmodel import select
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from watcher.daemon import Daemon
 from watcher.dates import isoformat
-from watcher.storage import SourceState, session
+from watcher.storage import Delivery, SourceState, UTCDateTime, session
 
 
 def _source_health(daemon: Daemon) -> dict[str, Any]:
@@ -39,17 +41,36 @@ def _source_health(daemon: Daemon) -> dict[str, Any]:
     return report
 
 
+def _webhook_health(daemon: Daemon) -> dict[str, Any]:
+    with session(daemon.engine) as db:
+        rows = db.exec(select(Delivery.webhook, Delivery.state, func.count(), func.max(Delivery.received_at))
+                       .group_by(Delivery.webhook, Delivery.state)).all()
+    report = {h.name: {"kind": h.kind, "last_delivery_at": None, "pending": 0, "processed": 0, "failed": 0}
+              for h in daemon.config.webhooks}
+    for webhook, state, count, last in rows:
+        entry = report.setdefault(webhook, {"kind": None, "last_delivery_at": None, "pending": 0, "processed": 0,
+                                            "failed": 0})
+        entry[state] = count
+        if last is not None:
+            last = UTCDateTime().process_result_value(last, None)
+            if entry["last_delivery_at"] is None or isoformat(last) > entry["last_delivery_at"]:
+                entry["last_delivery_at"] = isoformat(last)
+    return report
+
+
 async def healthz(request: Request) -> Response:
     daemon: Daemon = request.app.state.daemon
     db_ok, db_detail = await asyncio.to_thread(daemon.database_ok)
     sources = await asyncio.to_thread(_source_health, daemon) if db_ok else {}
     healthy = db_ok and daemon.scheduler_running
     degraded = any(s["health"] not in ("ok", "new") for s in sources.values())
+    webhooks = await asyncio.to_thread(_webhook_health, daemon) if db_ok else {}
     body = {
         "status": "error" if not healthy else ("degraded" if degraded else "ok"),
         "database": db_detail,
         "scheduler": "running" if daemon.scheduler_running else "stopped",
         "sources": sources,
+        "webhooks": webhooks,
     }
     # Only the daemon's own trouble is a 503; a failing provider page is reported, not fatal.
     return JSONResponse(body, status_code=200 if healthy else 503)
@@ -69,9 +90,19 @@ def create_app(daemon: Daemon) -> Starlette:
         finally:
             await daemon.stop()
 
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
     app = Starlette(
-        routes=[Route("/healthz", healthz), Route("/metrics", metrics)],
+        routes=[
+            Route("/healthz", healthz),
+            Route("/metrics", metrics),
+            Route("/webhooks/{name}", daemon.receiver.handle, methods=["POST"]),
+            Route("/webhooks/{name}/{token}", daemon.receiver.handle, methods=["POST"]),
+        ],
         lifespan=lifespan,
+        exception_handlers={HTTPException: http_error},
     )
     app.state.daemon = daemon
     return app
