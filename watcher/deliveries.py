@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from datetime import UTC, datetime
@@ -21,7 +22,13 @@ from watcher.pipeline import Change, apply_drafts
 from watcher.storage import Delivery, session
 
 log = logging.getLogger("watcher.deliveries")
-BATCH = 100
+# Deliveries per transaction: short enough that the receiver's inserts, which share the database
+# thread, never wait long behind a batch.
+BATCH = 20
+# Accepting comes first: processing waits for a lull in deliveries this long, but never more than
+# MAX_DEFER after being woken, so a steady stream is still processed.
+QUIET = 0.05
+MAX_DEFER = 10.0
 
 
 class DeliveryProcessor:
@@ -35,10 +42,19 @@ class DeliveryProcessor:
         self.clock = clock
         self._wake = asyncio.Event()
         self._stopping = False
+        self._last_arrival = 0.0
         self._task: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
+        self._last_arrival = time.monotonic()
         self._wake.set()
+
+    async def _lull(self, deadline: float) -> None:
+        while not self._stopping and time.monotonic() < deadline:
+            quiet_for = time.monotonic() - self._last_arrival
+            if quiet_for >= QUIET:
+                return
+            await asyncio.sleep(QUIET - quiet_for)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="webhook-deliveries")
@@ -55,7 +71,9 @@ class DeliveryProcessor:
         while not self._stopping:
             await self._wake.wait()
             self._wake.clear()
+            deadline = time.monotonic() + MAX_DEFER
             while True:
+                await self._lull(deadline)
                 changes, handled = await loop.run_in_executor(self.executor, self.process_pending)
                 if changes:
                     self.notifier.notify(changes)
@@ -63,48 +81,40 @@ class DeliveryProcessor:
                     break
 
     def process_pending(self) -> tuple[list[Change], int]:
-        """One batch of pending deliveries, oldest first; returns what changed and how many were handled."""
-        with session(self.engine) as db:
-            pending = db.exec(select(Delivery).where(Delivery.state == "pending").order_by(col(Delivery.id))
-                              .limit(BATCH).with_for_update(skip_locked=True)).all()
-            ids = [d.id for d in pending]
-            db.rollback()
+        """One short batch of pending deliveries, oldest first, in one transaction: the events they
+        make and their marks commit together (a crash redoes the whole batch, never half of it).
+        Returns what changed and how many deliveries were handled."""
         changes: list[Change] = []
-        for delivery_id in ids:
-            changes.extend(self._process_one(delivery_id))
-        return changes, len(ids)
-
-    def _process_one(self, row_id: int | None) -> list[Change]:
+        results: list[tuple[str, str]] = []
         with session(self.engine) as db:
-            delivery = db.exec(select(Delivery).where(Delivery.id == row_id, Delivery.state == "pending")
-                               .with_for_update(skip_locked=True)).first()
-            if delivery is None:
-                return []  # another replica took it
-            hook = self.hooks.get(delivery.webhook)
+            batch = db.exec(select(Delivery).where(Delivery.state == "pending").order_by(col(Delivery.id))
+                            .limit(BATCH).with_for_update(skip_locked=True)).all()
             now = self.clock()
-            try:
-                if hook is None:
-                    raise SourceError(f"webhook {delivery.webhook!r} is no longer configured")
-                drafts = WEBHOOKS[hook.kind].parse(delivery.headers, delivery.body, settings=hook)
-                changes = apply_drafts(db, source=f"webhook:{hook.name}", provider=hook.provider, drafts=drafts,
-                                       now=now)
-            except Exception as exc:  # kept and marked failed: never lost, never retried in a loop
-                db.rollback()
-                delivery = db.get(Delivery, row_id)
-                assert delivery is not None
-                delivery.state, delivery.error, delivery.processed_at = "failed", f"{type(exc).__name__}: {exc}", now
+            for delivery in batch:
+                hook = self.hooks.get(delivery.webhook)
+                try:
+                    with db.begin_nested():
+                        if hook is None:
+                            raise SourceError(f"webhook {delivery.webhook!r} is no longer configured")
+                        drafts = WEBHOOKS[hook.kind].parse(delivery.headers, delivery.body, settings=hook)
+                        made = apply_drafts(db, source=f"webhook:{hook.name}", provider=hook.provider,
+                                            drafts=drafts, now=now)
+                except Exception as exc:  # kept and marked failed: never lost, never retried in a loop
+                    delivery.state, delivery.error = "failed", f"{type(exc).__name__}: {exc}"
+                    log.warning("webhook delivery could not be parsed: %s", delivery.error,
+                                extra={"source": f"webhook:{delivery.webhook}", "delivery": delivery.delivery_id})
+                else:
+                    delivery.state, delivery.event_count = "processed", len(drafts)
+                    changes.extend(made)
+                delivery.processed_at = now
                 db.add(delivery)
-                db.commit()
-                log.warning("webhook delivery could not be parsed: %s", delivery.error,
-                            extra={"source": f"webhook:{delivery.webhook}", "delivery": delivery.delivery_id})
-                self.metrics.processed.labels(delivery.webhook, "failed").inc()
-                return []
-            delivery.state, delivery.processed_at, delivery.event_count = "processed", now, len(drafts)
-            db.add(delivery)
+                results.append((delivery.webhook, delivery.state))
             db.commit()
-        self.metrics.processed.labels(delivery.webhook, "processed").inc()
+        for webhook, state in results:
+            self.metrics.processed.labels(webhook, state).inc()
         for change in changes:
             counter = self.metrics.events if change.action == "new" else self.metrics.revisions
             counter.labels(change.event["provider"], change.event["kind"]).inc()
         # Success notices (a batch completed) are recorded, not told.
-        return [c for c in changes if not c.baseline and c.event.get("escalate", True)]
+        told = [c for c in changes if not c.baseline and c.event.get("escalate", True)]
+        return told, len(batch)

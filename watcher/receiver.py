@@ -14,9 +14,11 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Engine, insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -42,8 +44,10 @@ def error(status: int, message: str) -> JSONResponse:
 
 async def read_capped(request: Request, cap: int) -> bytes:
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > cap:
-        raise BodyTooLarge(f"body of {declared} bytes is over the {cap}-byte limit")
+    if declared and declared.isdigit():
+        if int(declared) > cap:
+            raise BodyTooLarge(f"body of {declared} bytes is over the {cap}-byte limit")
+        return await request.body()  # the server will not pass more than the declared length
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
@@ -63,6 +67,10 @@ class Receiver:
         self.metrics = metrics
         self.on_stored = on_stored
         self.clock = clock
+        self._batch: list[tuple[str, str, dict[str, str], bytes, asyncio.Future[bool]]] = []
+        self._flushing: asyncio.Task[None] | None = None
+        self._counters: dict[tuple[str, str], Any] = {}
+        self._last_delivery: dict[str, Any] = {}
 
     async def handle(self, request: Request) -> JSONResponse:
         name = request.path_params["name"]
@@ -74,8 +82,17 @@ class Receiver:
         if token is not None and not connector.token_in_path:
             return error(404, f"webhook {name!r} takes no token in its URL; post to /webhooks/{name}")
         outcome, response = await self._accept(request, hook, token)
-        self.metrics.deliveries.labels(name, outcome).inc()
+        counter = self._counters.get((name, outcome))
+        if counter is None:
+            counter = self._counters[(name, outcome)] = self.metrics.deliveries.labels(name, outcome)
+        counter.inc()
         return response
+
+    def _gauge(self, name: str) -> Any:
+        gauge = self._last_delivery.get(name)
+        if gauge is None:
+            gauge = self._last_delivery[name] = self.metrics.last_delivery.labels(name)
+        return gauge
 
     async def _accept(self, request: Request, hook: WebhookConfig, token: str | None) -> tuple[str, JSONResponse]:
         connector = WEBHOOKS[hook.kind]
@@ -83,7 +100,8 @@ class Receiver:
             body = await read_capped(request, hook.max_body_bytes)
         except BodyTooLarge as exc:
             return "too_large", error(413, str(exc))
-        headers = {k.lower(): v for k, v in request.headers.items()}
+        # ASGI header names arrive lower-cased already.
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in request.scope["headers"]}
         try:
             connector.verify(headers, body, self.secrets.get(hook.name), settings=hook, now=self.clock(), token=token)
         except SignatureError as exc:
@@ -95,21 +113,65 @@ class Receiver:
             return "bad_json", error(400, f"body is not JSON: {exc}")
         delivery_id = connector.delivery_id(headers, body)
         kept = {k: headers[k] for k in _KEPT if k in headers}
-        stored = await asyncio.get_running_loop().run_in_executor(
-            self.executor, self._store, hook.name, delivery_id, kept, body)
+        stored = await self._store(hook.name, delivery_id, kept, body)
         if stored:
             self.on_stored()
-            self.metrics.last_delivery.labels(hook.name).set(self.clock())
+            self._gauge(hook.name).set(self.clock())
         status = "accepted" if stored else "duplicate"
         return status, JSONResponse({"status": status, "delivery_id": delivery_id})
 
-    def _store(self, webhook: str, delivery_id: str, headers: dict[str, str], body: bytes) -> bool:
-        """Committed before we answer: once the sender has its 200, the delivery survives a crash."""
+    async def _store(self, webhook: str, delivery_id: str, headers: dict[str, str], body: bytes) -> bool:
+        """Committed before we answer: once the sender has its 200, the delivery survives a crash.
+
+        Deliveries that arrive while a commit is under way wait for the next one and are committed
+        together (group commit): one transaction, and one trip to the database thread, per batch.
+        """
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._batch.append((webhook, delivery_id, headers, body, future))
+        if self._flushing is None:
+            self._flushing = asyncio.create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        loop = asyncio.get_running_loop()
         try:
-            with self.engine.begin() as connection:
-                connection.execute(insert(_delivery).values(
-                    webhook=webhook, delivery_id=delivery_id, received_at=datetime.now(UTC), headers=headers,
-                    body=body, state="pending", event_count=0))
-        except IntegrityError:
-            return False
-        return True
+            while self._batch:
+                batch, self._batch = self._batch, []
+                try:
+                    stored = await loop.run_in_executor(self.executor, self._insert, [b[:4] for b in batch])
+                except Exception as exc:  # the database is down: every waiting request gets a 5xx
+                    for *_, future in batch:
+                        future.set_exception(exc)
+                    continue
+                for (*_, future), ok in zip(batch, stored, strict=True):
+                    future.set_result(ok)
+        finally:
+            self._flushing = None
+
+    def _insert(self, batch: list[tuple[str, str, dict[str, str], bytes]]) -> list[bool]:
+        """Insert what is new; say for each delivery whether it was (False: seen before)."""
+        now = datetime.now(UTC)
+        fresh: dict[tuple[str, str], dict[str, object]] = {}
+        for webhook, delivery_id, headers, body in batch:
+            fresh.setdefault((webhook, delivery_id), {
+                "webhook": webhook, "delivery_id": delivery_id, "received_at": now, "headers": headers, "body": body,
+                "state": "pending", "event_count": 0})
+        with self.engine.begin() as connection:
+            # Only new ids are inserted and returned; another replica's concurrent insert of the
+            # same id leaves one row, and only one of the two senders hears "accepted".
+            inserted = set(connection.execute(
+                _insert_ignoring_duplicates(connection.dialect.name)
+                .returning(_delivery.c.webhook, _delivery.c.delivery_id), list(fresh.values())).tuples())
+        first = set()
+        answers = []
+        for webhook, delivery_id, *_ in batch:
+            key = (webhook, delivery_id)
+            answers.append(key in inserted and key not in first)
+            first.add(key)
+        return answers
+
+
+def _insert_ignoring_duplicates(dialect: str) -> Any:
+    if dialect == "postgresql":
+        return postgresql_insert(_delivery).on_conflict_do_nothing()
+    return sqlite_insert(_delivery).on_conflict_do_nothing()

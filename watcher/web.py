@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -85,6 +86,9 @@ def create_app(daemon: Daemon) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         daemon.start()
+        # Everything loaded so far lives as long as the process: keep it out of the collector's
+        # full passes, which otherwise walk every module object and stall requests (p99).
+        gc.freeze()
         try:
             yield
         finally:
