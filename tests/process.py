@@ -41,7 +41,8 @@ class Daemon:
         self.log = log
         self.out = log.open("w")
         self.proc = subprocess.Popen([sys.executable, "-m", "watcher", "run", "--config", str(config)],
-                                     stdout=self.out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+                                     stdout=self.out, stderr=subprocess.STDOUT,
+                                     env={**os.environ, "PYTHONWARNINGS": "error::DeprecationWarning", **(env or {})})
         wait_for(self.healthy, what="daemon to answer /healthz")
 
     def healthy(self) -> bool:

@@ -159,9 +159,9 @@ class Receiver:
         with self.engine.begin() as connection:
             # Only new ids are inserted and returned; another replica's concurrent insert of the
             # same id leaves one row, and only one of the two senders hears "accepted".
-            inserted = set(connection.execute(
+            inserted = {(row[0], row[1]) for row in connection.execute(
                 _insert_ignoring_duplicates(connection.dialect.name)
-                .returning(_delivery.c.webhook, _delivery.c.delivery_id), list(fresh.values())).tuples())
+                .returning(_delivery.c.webhook, _delivery.c.delivery_id), list(fresh.values()))}
         first = set()
         answers = []
         for webhook, delivery_id, *_ in batch:
