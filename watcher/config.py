@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from watcher.errors import ConfigError
 
@@ -27,6 +27,14 @@ def parse_duration(value: str | int | float) -> float:
     return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
 
 
+def _slug(value: str) -> str:
+    if not _NAME.match(value):
+        raise ValueError("use lowercase letters, digits, '.', '_' or '-' (like \"anthropic-status\")")
+    return value
+
+
+# Names and providers end up in URLs, metric labels and event keys.
+Slug = Annotated[str, AfterValidator(_slug)]
 # Durations in the file are strings like "2m"; in the program they are seconds.
 Duration = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]
 
@@ -74,9 +82,9 @@ class LogConfig(_Section):
 
 
 class SourceConfig(_Section):
-    name: str
+    name: Slug
     kind: str
-    provider: str
+    provider: Slug
     url: str
     interval: Duration = 300.0
     enabled: bool = True
@@ -85,12 +93,6 @@ class SourceConfig(_Section):
     include: list[str] = Field(default_factory=list)
     timeout: Duration | None = None  # overrides [poller] timeout for a slow page
 
-    @field_validator("name", "provider")
-    @classmethod
-    def _slug(cls, value: str) -> str:
-        if not _NAME.match(value):
-            raise ValueError("use lowercase letters, digits, '.', '_' or '-' (like \"anthropic-status\")")
-        return value
 
     @field_validator("url")
     @classmethod
@@ -108,9 +110,9 @@ class SourceConfig(_Section):
 
 
 class WebhookConfig(_Section):
-    name: str
+    name: Slug
     kind: str
-    provider: str
+    provider: Slug
     secret_env: str | None = None
     max_body_bytes: int = Field(1024 * 1024, gt=0)
     tolerance: Duration = 300.0  # Standard Webhooks timestamp tolerance, both ways
@@ -120,12 +122,6 @@ class WebhookConfig(_Section):
     encoding: Literal["hex", "base64"] = "hex"
     prefix: str = ""
 
-    @field_validator("name", "provider")
-    @classmethod
-    def _slug(cls, value: str) -> str:
-        if not _NAME.match(value):
-            raise ValueError("use lowercase letters, digits, '.', '_' or '-' (like \"openai\")")
-        return value
 
 
 class SlackConfig(_Section):
