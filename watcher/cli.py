@@ -22,6 +22,8 @@ from watcher.config import Config
 from watcher.dates import isoformat
 from watcher.deadlines import deadline_rows, format_row
 from watcher.errors import ConfigError, SourceError, StorageError
+from watcher.impacts import impact_rows
+from watcher.matcher_service import ImpactService
 from watcher.pipeline import event_json
 from watcher.storage import Delivery, Event, open_database, session
 
@@ -151,9 +153,12 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
     zone = ZoneInfo(config.digest.timezone) if config.digest else UTC
     within = config_module.parse_duration(args.within) / 86400 if args.within else None
     engine = open_database(config.database.url)
+    if config.inventory is not None:
+        ImpactService(config, engine, base=Path(args.config).parent).refresh()
     with session(engine) as db:
         events = db.exec(select(Event).where(Event.kind == "deprecation")).all()
-        rows = deadline_rows(events, today=datetime.now(zone).date(), within_days=within, include_past=args.all)
+        rows = deadline_rows(events, today=datetime.now(zone).date(), within_days=within, include_past=args.all,
+                             impacts=impact_rows(db))
     engine.dispose()
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -162,6 +167,28 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
             print(format_row(row))
         if not rows:
             print("no upcoming deadlines", file=sys.stderr)
+    return 0
+
+
+def cmd_impacts(args: argparse.Namespace) -> int:
+    config = _load(args.config)
+    if config.inventory is None:
+        print(f"{args.config}: no [inventory] path: there is nothing to match events against", file=sys.stderr)
+        return EXIT_CONFIG
+    engine = open_database(config.database.url)
+    ImpactService(config, engine, base=Path(args.config).parent).refresh()
+    with session(engine) as db:
+        rows = impact_rows(db, team=args.team, include_resolved=args.all)
+    engine.dispose()
+    if args.json:
+        fields = ("service", "owner", "platform", "model", "event_key", "deadline", "state", "reason")
+        print(json.dumps([{k: r[k] for k in fields} | r for r in rows], indent=2, ensure_ascii=False))
+        return 0
+    for row in rows:
+        print(f"{row['deadline'] or '-':10}  {row['state']:12} {row['owner']:16} {row['service']:16} "
+              f"{row['platform']}:{row['model']}  {row['reason']}")
+    if not rows:
+        print("no impacts: no event touches the inventory", file=sys.stderr)
     return 0
 
 
@@ -213,6 +240,11 @@ def build_parser() -> argparse.ArgumentParser:
     deadlines.add_argument("--within", metavar="DURATION", help='only those within e.g. "90d"')
     deadlines.add_argument("--all", action="store_true", help="include dates already past")
     deadlines.set_defaults(func=cmd_deadlines)
+    impacts = with_config("impacts", "which services the events hit, and why")
+    impacts.add_argument("--json", action="store_true")
+    impacts.add_argument("--team", help="only this owner's impacts")
+    impacts.add_argument("--all", action="store_true", help="include resolved impacts")
+    impacts.set_defaults(func=cmd_impacts)
     parse = sub.add_parser("parse", help="run a connector's parser on a local file; print the events")
     parse.add_argument("kind", help=f"one of: {', '.join(sorted(POLLED))}")
     parse.add_argument("file")

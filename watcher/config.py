@@ -66,6 +66,11 @@ class InventoryConfig(_Section):
     path: str
 
 
+class CatalogConfig(_Section):
+    # platform -> alias -> snapshot, added to the shipped catalog ("claude-3-5-sonnet-latest" = ...)
+    aliases: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+
 class PollerConfig(_Section):
     timeout: Duration = 20.0
     max_body_bytes: int = Field(5 * 1024 * 1024, gt=0)
@@ -155,6 +160,7 @@ class Config(_Section):
     server: ServerConfig = ServerConfig()
     database: DatabaseConfig = DatabaseConfig()
     inventory: InventoryConfig | None = None
+    catalog: CatalogConfig = CatalogConfig()
     poller: PollerConfig = PollerConfig()
     log: LogConfig = LogConfig()
     sources: list[SourceConfig] = Field(default_factory=list)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
+import signal
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,14 +18,29 @@ from watcher import config as config_module
 from watcher.config import Config, SourceConfig
 from watcher.deliveries import DeliveryProcessor
 from watcher.http import make_client
+from watcher.matcher_service import ImpactService
 from watcher.metrics import Metrics
 from watcher.notifiers import Notifier
 from watcher.notifiers.console import ConsoleNotifier
+from watcher.pipeline import Change
 from watcher.poller import Poller, PollOutcome, database_executor
 from watcher.receiver import Receiver
 from watcher.storage import open_database
 
 log = logging.getLogger("watcher.daemon")
+
+
+class _MarkImpactsDue:
+    """Passes changes on to the notifier, and notes that impacts need a refresh."""
+
+    def __init__(self, inner: Notifier, daemon: Daemon) -> None:
+        self.inner = inner
+        self.daemon = daemon
+
+    def notify(self, changes: list[Change]) -> None:
+        if changes:
+            self.daemon._impacts_due = True
+        self.inner.notify(changes)
 
 # Longest wait for in-flight polls at shutdown before they are cancelled.
 SHUTDOWN_GRACE = 20.0
@@ -42,7 +59,9 @@ class Daemon:
         self.db_executor = database_executor(self.engine)
         self.client = make_client(timeout=config.poller.timeout, user_agent=config.poller.user_agent,
                                   connections=config.poller.concurrency)
-        notifier = notifier or ConsoleNotifier()
+        self.impacts = ImpactService(config, self.engine, base=config_path.parent if config_path else None)
+        self._impacts_due = True
+        notifier = _MarkImpactsDue(notifier or ConsoleNotifier(), self)
         self.poller = Poller(config=config, engine=self.engine, client=self.client, metrics=self.metrics,
                              notifier=notifier, executor=self.db_executor)
         self.deliveries = DeliveryProcessor(hooks=config.webhooks, engine=self.engine, executor=self.db_executor,
@@ -51,6 +70,7 @@ class Daemon:
                                  executor=self.db_executor, metrics=self.metrics, on_stored=self.deliveries.wake)
         self.scheduler: AsyncIOScheduler | None = None
         self._in_flight: set[asyncio.Task[PollOutcome]] = set()
+        self._background: set[asyncio.Future[None]] = set()
         self._stopping = False
 
     def start(self) -> None:
@@ -67,6 +87,11 @@ class Daemon:
                 max_instances=1, coalesce=True, misfire_grace_time=int(source.interval),
                 next_run_time=now + timedelta(seconds=random.uniform(0, min(source.interval, 5.0))),
             )
+        if not ingest_only:
+            self.scheduler.add_job(self._impact_job, IntervalTrigger(seconds=30), id="impacts", name="impacts",
+                                   max_instances=1, coalesce=True, next_run_time=now)
+            with contextlib.suppress(NotImplementedError, RuntimeError):  # no signals off the main thread
+                asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._reload_inventory)
         self.scheduler.start()
         if not ingest_only:
             self.deliveries.start()
@@ -78,9 +103,27 @@ class Daemon:
         task = asyncio.ensure_future(self.poller.poll(source))
         self._in_flight.add(task)
         try:
-            await asyncio.shield(task)
+            outcome = await asyncio.shield(task)
         finally:
             self._in_flight.discard(task)
+        if outcome.changes:  # baseline ones too: a retired model still in use is an impact
+            self._impacts_due = True
+            await self._impact_job()
+
+    async def _impact_job(self) -> None:
+        """Refresh impacts when events changed or the inventory file did (checked every 30 s)."""
+        loop = asyncio.get_running_loop()
+        reloaded = await loop.run_in_executor(self.db_executor, self.impacts.reload)
+        if reloaded or self._impacts_due:
+            self._impacts_due = False
+            await loop.run_in_executor(self.db_executor, self.impacts.refresh)
+
+    def _reload_inventory(self) -> None:
+        log.info("SIGHUP: reloading the inventory")
+        self._impacts_due = True
+        task = asyncio.ensure_future(self._impact_job())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def poll_once(self, names: list[str] | None = None) -> list[PollOutcome]:
         chosen = [s for s in self.config.sources if names is None or s.name in names]

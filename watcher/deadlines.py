@@ -10,7 +10,11 @@ from watcher.storage import Event
 
 
 def deadline_rows(events: Iterable[Event], *, today: date, within_days: float | None = None,
-                  include_past: bool = False) -> list[dict[str, Any]]:
+                  include_past: bool = False, impacts: Iterable[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+    affected: dict[str, list[dict[str, Any]]] = {}
+    for impact in impacts:
+        affected.setdefault(impact["event_key"], []).append(
+            {k: impact[k] for k in ("service", "owner", "environment", "state", "reason")})
     rows = []
     for event in events:
         if event.kind != "deprecation" or not event.deadline:
@@ -41,6 +45,7 @@ def deadline_rows(events: Iterable[Event], *, today: date, within_days: float | 
             "url": event.url,
             "sources": sources,
             "conflicting_dates": len({s["deadline"] for s in sources}) > 1,
+            "affected": affected.get(f"{event.provider}/{event.kind}/{event.external_id}", []),
         })
     rows.sort(key=lambda r: (r["deadline"], r["platform"], r["model"]))
     return rows
@@ -53,4 +58,6 @@ def format_row(row: dict[str, Any]) -> str:
     sources = ", ".join(s["source"] + (f" says {s['deadline']}" if row["conflicting_dates"] else "")
                         for s in row["sources"])
     replacement = f" -> {row['replacement']}" if row["replacement"] else ""
-    return f"{when:12} {row['days_left']:>5}d  {row['platform']:13} {row['model']}{replacement}  [{sources}]"
+    services = "; ".join(f"{a['service']} ({a['owner']}, {a['state']})" for a in row["affected"])
+    hits = f"  affects: {services}" if services else ""
+    return f"{when:12} {row['days_left']:>5}d  {row['platform']:13} {row['model']}{replacement}  [{sources}]{hits}"

@@ -143,6 +143,31 @@ class Delivery(SQLModel, table=True):
     event_count: int = 0
 
 
+class Impact(SQLModel, table=True):
+    """An event meeting an inventory entry: why it matched, and what people did about it."""
+
+    __tablename__ = "impact"
+    __table_args__ = (UniqueConstraint("event_id", "use_key", name="uq_impact"),)
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    use_key: str
+    service: str = Field(index=True)
+    owner: str = Field(index=True)
+    platform: str
+    model: str
+    environment: str | None = None
+    channel: str | None = None
+    rule: str
+    reason: str
+    state: str = Field(default="open", index=True)  # open | acknowledged | snoozed | resolved
+    snoozed_until: datetime | None = _time()
+    state_by: str | None = None
+    note: str | None = None
+    resolved_reason: str | None = None
+    created_at: datetime | None = _time(nullable=False)
+    updated_at: datetime | None = _time(nullable=False)
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":

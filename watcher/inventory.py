@@ -1,0 +1,90 @@
+"""The dependency inventory: which of our services uses which model, on which platform, owned by whom.
+
+A TOML file of `[[uses]]` entries (the shape in DESIGN.md), validated like the config: unknown keys
+are errors that name the file, the entry and the fix.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from watcher.errors import ConfigError
+
+
+class Use(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    service: str
+    provider: str
+    platform: str
+    model: str
+    owner: str
+    channel: str | None = None
+    criticality: str | None = None
+    environment: str | None = None
+    components: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    deployment: str | None = None  # Azure: the deployment name the code calls
+    version: str | None = None  # Azure: the model version behind the deployment
+    evidence: tuple[str, ...] = Field(default=(), description="path:line where a scan found it")
+
+    @property
+    def key(self) -> str:
+        """Stable identity: the same use keeps its impacts across edits of owner or channel."""
+        return "|".join([self.service, self.platform, self.deployment or self.model, self.environment or ""])
+
+    def describe(self) -> str:
+        where = f"deployment {self.deployment} ({self.model} {self.version or ''})".strip() if self.deployment \
+            else self.model
+        return f"{self.service} uses {where} on {self.platform}"
+
+
+class InventoryFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    uses: list[Use] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Inventory:
+    uses: tuple[Use, ...]
+    path: Path | None = None
+    mtime: float | None = None
+
+
+def load(path: str | Path) -> Inventory:
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: no such inventory file; create it or fix [inventory] path") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    try:
+        parsed = InventoryFile.model_validate(raw)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            where = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in err["loc"]).replace(".[", "[")
+            hint = "unknown key; see the [[uses]] shape in README" if err["type"] == "extra_forbidden" else err["msg"]
+            lines.append(f"{path}: key `{where}`: {hint}")
+        raise ConfigError("\n".join(lines)) from None
+    seen: dict[str, int] = {}
+    for index, use in enumerate(parsed.uses):
+        if use.key in seen:
+            raise ConfigError(f"{path}: key `uses[{index}]`: the same use as uses[{seen[use.key]}] "
+                              "(service, platform, model or deployment, environment)")
+        seen[use.key] = index
+    return Inventory(tuple(parsed.uses), path, path.stat().st_mtime)
+
+
+def reload_if_changed(current: Inventory) -> Inventory:
+    if current.path is None:
+        return current
+    try:
+        mtime = current.path.stat().st_mtime
+    except FileNotFoundError:
+        return current
+    return load(current.path) if mtime != current.mtime else current

@@ -1,0 +1,51 @@
+"""Keeping impacts current inside the daemon and the CLI: load the inventory (again when its file
+changed), extend the catalog from the config, refresh impacts in one transaction."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from watcher import catalog as catalog_module
+from watcher import inventory as inventory_module
+from watcher.config import Config
+from watcher.impacts import refresh
+from watcher.storage import session
+
+log = logging.getLogger("watcher.impacts")
+
+
+class ImpactService:
+    def __init__(self, config: Config, engine: Engine, *, base: Path | None = None) -> None:
+        self.engine = engine
+        self.catalog = catalog_module.shipped().extended(config.catalog.aliases)
+        self.inventory: inventory_module.Inventory | None = None
+        if config.inventory is not None:
+            path = Path(config.inventory.path)
+            if not path.is_absolute() and base is not None:
+                path = base / path
+            self.inventory = inventory_module.load(path)
+
+    def reload(self) -> bool:
+        """Re-read the inventory if its file changed; True if it did."""
+        if self.inventory is None:
+            return False
+        fresh = inventory_module.reload_if_changed(self.inventory)
+        changed = fresh is not self.inventory
+        if changed:
+            log.info("inventory reloaded", extra={"uses": len(fresh.uses), "path": str(fresh.path)})
+        self.inventory = fresh
+        return changed
+
+    def refresh(self, now: datetime | None = None) -> dict[str, int]:
+        if self.inventory is None:
+            return {}
+        with session(self.engine) as db:
+            counts = refresh(db, self.inventory, self.catalog, now=now or datetime.now(UTC))
+            db.commit()
+        if any(counts.values()):
+            log.info("impacts refreshed", extra=counts)
+        return counts

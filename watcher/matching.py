@@ -1,0 +1,174 @@
+"""Which inventory entries an event hits, and why, in words. Pure: no I/O, time passed in.
+
+Deprecations match on the platform where the model is called (a Bedrock deadline never hits an
+Anthropic-API entry of the same model): exact id, an alias the notice lists, an alias the catalog
+knows, the same model in another form (a Bedrock cross-region profile, a Vertex `@` version), an
+Azure deployment's model and version. A model named only as a replacement is never hit.
+Incidents match on the components or regions an entry depends on.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from watcher.catalog import Catalog
+from watcher.events import SEVERITIES
+from watcher.inventory import Use
+
+
+class EventLike(Protocol):
+    provider: str
+    kind: str
+    external_id: str
+    status: str | None
+    severity: str
+    deadline: str | None
+    deadline_earliest: bool
+    replacement: str | None
+    models: Sequence[str]
+    components: Sequence[str]
+    regions: Sequence[str]
+    extra: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    matched: bool
+    rule: str
+    reason: str
+
+
+def _when(event: EventLike) -> str:
+    if not event.deadline:
+        return "with no date announced"
+    verb = "retired" if event.status == "retired" else "retires"
+    return f"{verb} {'not before ' if event.deadline_earliest else ''}{event.deadline}".strip()
+
+
+def explain(event: EventLike, use: Use, catalog: Catalog) -> Verdict:
+    if event.kind == "deprecation":
+        return _deprecation(event, use, catalog)
+    if event.kind in ("incident", "maintenance"):
+        return _incident(event, use, catalog)
+    return Verdict(False, "kind", f"{event.kind} events are not matched to services")
+
+
+def _deprecation(event: EventLike, use: Use, catalog: Catalog) -> Verdict:
+    platform, model, target = use.platform, use.model, event.external_id
+    if event.provider != platform:
+        return Verdict(False, "platform", f"not affected: the deadline is for {event.provider}; "
+                                          f"{use.service} calls {model} on {platform}")
+    ids = list(dict.fromkeys([target, *event.models]))
+    if platform.startswith("azure") and event.extra.get("model"):
+        return _azure(event, use)
+    if model == target:
+        return Verdict(True, "exact", f"inventory uses {model}, which {platform} {_when(event)}")
+    if model in ids:
+        return Verdict(True, "alias", f"inventory uses alias {model}, which {platform} lists with {target} "
+                                      f"for shutdown {event.deadline or '(no date)'}")
+    pointer = catalog.snapshot(platform, model)
+    if pointer and pointer in ids:
+        return Verdict(True, "catalog-alias", f"inventory uses alias {model}, which points to {pointer}; "
+                                              f"{platform} {_when(event)}")
+    if any(catalog.snapshot(platform, i) == model for i in ids):
+        return Verdict(True, "catalog-alias", f"inventory uses {model}, which {target} points to; "
+                                              f"{platform} {_when(event)}")
+    mine = catalog.canonical(platform, model)
+    for other in ids:
+        if catalog.canonical(platform, other) == mine:
+            return Verdict(True, "same-model", f"inventory uses {model}, the same model as {other} on {platform}; "
+                                               f"{_when(event)}")
+    if model in event.extra.get("replacement_models", []) or (event.replacement and model in event.replacement):
+        return Verdict(False, "replacement", f"not affected: {model} is named only as the replacement for {target}")
+    if pointer:
+        return Verdict(False, "other-snapshot", f"not affected: inventory uses alias {model}, which points to "
+                                                f"{pointer}, not {target}")
+    return Verdict(False, "none", f"not affected: {model} is not {target} or one of its aliases")
+
+
+def _azure(event: EventLike, use: Use) -> Verdict:
+    model, version = event.extra.get("model"), event.extra.get("version")
+    name = f"deployment {use.deployment}" if use.deployment else use.service
+    if use.model != model:
+        return Verdict(False, "none", f"not affected: {name} runs {use.model}, not {model}")
+    if use.version and use.version != version:
+        return Verdict(False, "other-version", f"not affected: {name} runs {model} version {use.version}, "
+                                               f"not {version}")
+    if not use.version:
+        return Verdict(True, "deployment", f"{name} runs {model} (version not in the inventory); Azure "
+                                           f"{_when(event)} for version {version}")
+    return Verdict(True, "deployment", f"{name} runs {model} version {version}, which Azure {_when(event)}")
+
+
+def _serves(event: EventLike, use: Use, catalog: Catalog) -> bool:
+    return event.provider in (use.platform, *catalog.hosts.get(use.platform, []))
+
+
+def _incident(event: EventLike, use: Use, catalog: Catalog) -> Verdict:
+    if not _serves(event, use, catalog):
+        return Verdict(False, "platform", f"not affected: a {event.provider} {event.kind}; "
+                                          f"{use.service} calls {use.platform}")
+    if use.model in event.models:
+        return Verdict(True, "model", f"the {event.provider} {event.kind} names {use.model}, which {use.service} uses")
+    named = [c for c in event.components if any(mine.lower() in c.lower() for mine in use.components)]
+    if named:
+        return Verdict(True, "component", f"{use.service} depends on {', '.join(named)}, which the "
+                                          f"{event.provider} {event.kind} lists as affected")
+    regions = sorted(set(use.regions) & set(event.regions))
+    if regions:
+        return Verdict(True, "region", f"{use.service} runs in {', '.join(regions)}, where the "
+                                       f"{event.provider} {event.kind} applies")
+    if not use.components and event.kind == "incident" and SEVERITIES.index(event.severity) >= 2:  # type: ignore
+        return Verdict(True, "provider", f"{use.service} lists no components, and this {event.severity} "
+                                         f"{event.provider} incident may hit any use of it")
+    return Verdict(False, "component", f"not affected: {use.service} depends on none of "
+                                       f"{', '.join(event.components) or 'the (unnamed) components'}")
+
+
+class Index:
+    """Uses by platform and by every form of their model id, so that matching is a lookup."""
+
+    def __init__(self, uses: Iterable[Use], catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.by_id: dict[tuple[str, str], list[Use]] = defaultdict(list)
+        self.by_platform: dict[str, list[Use]] = defaultdict(list)
+        for use in uses:
+            self.by_platform[use.platform].append(use)
+            keys = {use.model, catalog.canonical(use.platform, use.model)}
+            pointer = catalog.snapshot(use.platform, use.model)
+            if pointer:
+                keys |= {pointer, catalog.canonical(use.platform, pointer)}
+            for key in keys:
+                self.by_id[(use.platform, key)].append(use)
+
+    def candidates(self, event: EventLike) -> list[Use]:
+        if event.kind != "deprecation":
+            platforms = [p for p, hosts in ((p, [p, *self.catalog.hosts.get(p, [])]) for p in self.by_platform)
+                         if event.provider in hosts]
+            return [use for p in platforms for use in self.by_platform[p]]
+        if event.provider.startswith("azure") and event.extra.get("model"):
+            return [u for u in self.by_platform[event.provider] if u.model == event.extra["model"]]
+        found: dict[int, Use] = {}
+        for model in (event.external_id, *event.models):
+            for key in (model, self.catalog.canonical(event.provider, model)):
+                for use in self.by_id.get((event.provider, key), []):
+                    found[id(use)] = use
+            for alias_target in (self.catalog.snapshot(event.provider, model),):
+                if alias_target:
+                    for use in self.by_id.get((event.provider, alias_target), []):
+                        found[id(use)] = use
+        return list(found.values())
+
+
+def match(events: Iterable[EventLike], uses: Iterable[Use], catalog: Catalog) -> list[tuple[EventLike, Use, Verdict]]:
+    index = Index(uses, catalog)
+    hits = []
+    for event in events:
+        for use in index.candidates(event):
+            verdict = explain(event, use, catalog)
+            if verdict.matched:
+                hits.append((event, use, verdict))
+    return hits
