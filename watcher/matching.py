@@ -81,8 +81,11 @@ def _deprecation(event: EventLike, use: Use, catalog: Catalog) -> Verdict:
         if catalog.canonical(platform, other) == mine:
             return Verdict(True, "same-model", f"inventory uses {model}, the same model as {other} on {platform}; "
                                                f"{_when(event)}")
-    if model in event.extra.get("replacement_models", []) or (event.replacement and model in event.replacement):
+    replacements = set(event.extra.get("replacement_models") or []) | {event.replacement or ""}
+    if model in replacements:
         return Verdict(False, "replacement", f"not affected: {model} is named only as the replacement for {target}")
+    if pointer and pointer in replacements:
+        return Verdict(False, "replacement", f"not affected: {model} points to {pointer}, the replacement for {target}")
     if pointer:
         return Verdict(False, "other-snapshot", f"not affected: inventory uses alias {model}, which points to "
                                                 f"{pointer}, not {target}")
