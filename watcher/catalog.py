@@ -27,6 +27,10 @@ class Catalog:
     known_ids: frozenset[str] = frozenset()
     # platform -> the providers whose status pages speak for it (Bedrock incidents come from AWS)
     hosts: dict[str, list[str]] = field(default_factory=dict)
+    # for the scanner: id prefixes that make a model family, with the maker and the usual platform
+    families: dict[str, dict[str, str]] = field(default_factory=dict)
+    # for the scanner: platform -> words in a file that say the code calls that platform
+    hints: dict[str, list[str]] = field(default_factory=dict)
 
     def snapshot(self, platform: str, model: str) -> str | None:
         return self.aliases.get(platform, {}).get(model)
@@ -42,7 +46,7 @@ class Catalog:
         merged = {p: dict(a) for p, a in self.aliases.items()}
         for platform, extra in aliases.items():
             merged.setdefault(platform, {}).update(extra)
-        return Catalog(merged, self.rules, self.known_ids, self.hosts)
+        return Catalog(merged, self.rules, self.known_ids, self.hosts, self.families, self.hints)
 
 
 def from_data(data: dict[str, Any]) -> Catalog:
@@ -52,6 +56,8 @@ def from_data(data: dict[str, Any]) -> Catalog:
                for platform, rules in data.get("rules", {}).items()},
         known_ids=frozenset(data.get("known_ids", [])),
         hosts={p: list(h) for p, h in data.get("hosts", {}).items()},
+        families={f: dict(v) for f, v in data.get("families", {}).items()},
+        hints={p: list(h) for p, h in data.get("hints", {}).items()},
     )
 
 
@@ -60,29 +66,11 @@ def shipped() -> Catalog:
     return from_data(json.loads(SEED.read_text(encoding="utf-8")))
 
 
-# Id decorations per platform. Data, not code paths: a new platform is a new entry.
-RULES = {
-    "bedrock": [
-        {"match": r"^(?:us|eu|apac|global|us-gov|jp|au|ca)\.", "replace": "", "why": "cross-region inference profile"},
-        {"match": r"^[a-z0-9-]+\.", "replace": "", "why": "model provider prefix"},
-        {"match": r"-v\d+(?::\d+)?$", "replace": "", "why": "Bedrock model version"},
-    ],
-    "vertex": [
-        {"match": r"@default$", "replace": "", "why": "Vertex default version"},
-        {"match": r"@(\d{8})$", "replace": r"-\1", "why": "Vertex dated version"},
-        {"match": r"@", "replace": "-", "why": "Vertex version separator"},
-    ],
-}
-
-
-HOSTS = {"bedrock": ["aws"], "vertex": ["google"], "gemini": ["google"], "azure-openai": ["azure", "microsoft"],
-         "azure-ai": ["azure", "microsoft"]}
-
-
 def build(anthropic_models_page: str, openai_deprecations_page: str, litellm_map: dict[str, Any]) -> dict[str, Any]:
     """The seed, from Anthropic's models page (aliases, cross-platform ids), the alias columns of
     OpenAI's deprecations page, and LiteLLM's model map (ids known to be models)."""
     from connectors.anthropic_models import cross_platform_ids
+    from connectors.catalog_rules import FAMILIES, HINTS, HOSTS, RULES
     from connectors.litellm_model_map import platform_of, split_key
     from connectors.openai_deprecations import parse as openai_deprecations
 
@@ -104,6 +92,8 @@ def build(anthropic_models_page: str, openai_deprecations_page: str, litellm_map
         "aliases": {p: dict(sorted(a.items())) for p, a in sorted(aliases.items())},
         "rules": RULES,
         "hosts": HOSTS,
+        "families": FAMILIES,
+        "hints": HINTS,
         "known_ids": sorted(known),
         "_platforms_seen": sorted({platform_of(str(e.get("litellm_provider") or e.get("provider")))
                                    for e in litellm_map.values() if isinstance(e, dict) and

@@ -8,7 +8,7 @@ import contextlib
 import json
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 
 from connectors import POLLED, WEBHOOKS
+from watcher import catalog as catalog_module
 from watcher import config as config_module
 from watcher import logs
 from watcher.config import Config
@@ -23,8 +24,11 @@ from watcher.dates import isoformat
 from watcher.deadlines import deadline_rows, format_row
 from watcher.errors import ConfigError, SourceError, StorageError
 from watcher.impacts import impact_rows
+from watcher.inventory import Use
 from watcher.matcher_service import ImpactService
+from watcher.matching import match
 from watcher.pipeline import event_json
+from watcher.scan import as_entries, scan, to_toml
 from watcher.storage import Delivery, Event, open_database, session
 
 EXIT_CONFIG = 2
@@ -192,6 +196,43 @@ def cmd_impacts(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_inventory_scan(args: argparse.Namespace) -> int:
+    config = _load(args.config) if args.config else None
+    catalog = catalog_module.shipped().extended(config.catalog.aliases if config else {})
+    roots = [Path(p) for p in args.paths]
+    for root in roots:
+        if not root.exists():
+            print(f"{root}: no such file or directory", file=sys.stderr)
+            return EXIT_CONFIG
+    findings = scan(roots, catalog)
+    service = args.service or roots[0].resolve().name
+    entries = as_entries(findings, service=service, owner=args.owner)
+    sys.stdout.write(json.dumps(entries, indent=2, ensure_ascii=False) + "\n" if args.json else to_toml(entries))
+    print(f"{len(entries)} use(s) found in {', '.join(map(str, roots))}", file=sys.stderr)
+    if args.fail_within is None:
+        return 0
+    if config is None:
+        print("--fail-within needs --config: the deadlines come from the watcher's database", file=sys.stderr)
+        return EXIT_CONFIG
+    return _gate(config, catalog, entries, config_module.parse_duration(args.fail_within) / 86400)
+
+
+def _gate(config: Config, catalog: catalog_module.Catalog, entries: list[dict[str, Any]], days: float) -> int:
+    uses = [Use(**{k: v for k, v in entry.items() if k != "evidence"}, evidence=tuple(entry["evidence"]))
+            for entry in entries if entry["model"]]
+    engine = open_database(config.database.url)
+    with session(engine) as db:
+        events = [e for e in db.exec(select(Event).where(Event.kind == "deprecation")).all() if e.deadline]
+    engine.dispose()
+    today = datetime.now(UTC).date()
+    late = [(event, use, verdict) for event, use, verdict in match(events, uses, catalog)
+            if (date.fromisoformat(event.deadline) - today).days <= days]  # type: ignore[arg-type]
+    for event, use, verdict in sorted(late, key=lambda hit: hit[0].deadline or ""):
+        print(f"DEADLINE {event.deadline} {use.platform}:{use.model} at {', '.join(use.evidence)}: {verdict.reason}",
+              file=sys.stderr)
+    return 1 if late else 0
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
     connector = POLLED.get(args.kind)
     if connector is None:
@@ -245,6 +286,17 @@ def build_parser() -> argparse.ArgumentParser:
     impacts.add_argument("--team", help="only this owner's impacts")
     impacts.add_argument("--all", action="store_true", help="include resolved impacts")
     impacts.set_defaults(func=cmd_impacts)
+    inventory = sub.add_parser("inventory", help="the dependency inventory")
+    inventory_sub = inventory.add_subparsers(dest="inventory_command", required=True)
+    scan_command = inventory_sub.add_parser("scan", help="find model ids in code and config, with file:line evidence")
+    scan_command.add_argument("paths", nargs="+", metavar="PATH")
+    scan_command.add_argument("--json", action="store_true", help="a JSON list instead of [[uses]] TOML")
+    scan_command.add_argument("--service", help="service name for the entries (default: the folder's name)")
+    scan_command.add_argument("--owner", default="unowned", help="owner for the entries")
+    scan_command.add_argument("--config", metavar="PATH", help="the watcher config (catalog, and the deadlines)")
+    scan_command.add_argument("--fail-within", metavar="DURATION",
+                              help='exit 1 if a scanned id has a deadline within this window, e.g. "90d"')
+    scan_command.set_defaults(func=cmd_inventory_scan)
     parse = sub.add_parser("parse", help="run a connector's parser on a local file; print the events")
     parse.add_argument("kind", help=f"one of: {', '.join(sorted(POLLED))}")
     parse.add_argument("file")
