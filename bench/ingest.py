@@ -96,7 +96,8 @@ def main(args: argparse.Namespace) -> int:
     port = free_port()
     database = tmp / "watcher.db"
     config = tmp / "watcher.toml"
-    config.write_text(f'[server]\nport = {port}\ningest_only = {str(args.ingest_only).lower()}\n[database]\nurl = "sqlite:///{database}"\n[log]\nlevel = "warning"\n'
+    config.write_text(f'[server]\nport = {port}\ningest_only = {str(args.ingest_only).lower()}\n'
+                      f'[database]\nurl = "sqlite:///{database}"\n[log]\nlevel = "warning"\n'
                       '[[webhooks]]\nname = "openai"\nkind = "standard-webhooks"\nprovider = "openai"\n'
                       'secret_env = "OPENAI_WH"\n')
     daemon = subprocess.Popen([sys.executable, "-m", "watcher", "run", "--config", str(config)], cwd=ROOT, env=env,
