@@ -110,3 +110,41 @@ url = "{fake_provider.url('/xai/feed.xml')}"
     assert all(e["baseline"] for e in everything)
     table = watcher("events", "--config", str(config), "--all").stdout
     assert "Outages across API, Grok.com, and Grok Build" in table
+
+
+def test_inventory_reload_on_sighup_resolves_impacts(tmp_path: Path, fake_provider: FakeProvider,
+                                                     sqlite_url: str) -> None:
+    import signal
+    import sqlite3
+
+    fake_provider.set("/openai/deprecations.md", fixture("openai-deprecations/deprecations_page_md.md"),
+                      "text/markdown")
+    inventory = tmp_path / "inventory.toml"
+    chat = '[[uses]]\nservice = "chat"\nprovider = "openai"\nplatform = "openai"\nmodel = "gpt-4"\nowner = "t"\n'
+    search = chat.replace('"chat"', '"search"').replace('"gpt-4"', '"gpt-4o-2024-05-13"')
+    inventory.write_text(chat + search)
+    port = free_port()
+    config = write_config(tmp_path / "watcher.toml", database_url=sqlite_url, port=port,
+                          extra='[inventory]\npath = "inventory.toml"\n', sources=f"""
+[[sources]]
+name = "openai-deprecations"
+kind = "openai-deprecations"
+provider = "openai"
+url = "{fake_provider.url('/openai/deprecations.md')}"
+interval = "1h"
+""")
+    database = sqlite_url.removeprefix("sqlite:///")
+
+    def impacts() -> dict[str, str]:
+        with sqlite3.connect(database) as db:
+            return dict(db.execute("SELECT service, state FROM impact").fetchall())
+
+    daemon = Daemon(config, port, tmp_path / "run.log")
+    try:
+        wait_for(lambda: impacts() == {"chat": "open", "search": "open"}, what="impacts after the first poll")
+        inventory.write_text(search)  # chat no longer uses gpt-4
+        daemon.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: impacts() == {"chat": "resolved", "search": "open"}, what="the reload to resolve it")
+    finally:
+        assert daemon.stop() == 0
+    assert "SIGHUP: reloading the inventory" in (tmp_path / "run.log").read_text()

@@ -167,3 +167,34 @@ def test_shipped_catalog_is_built_from_the_pages_not_by_hand() -> None:
     assert built == json.loads(catalog_module.SEED.read_text())
     assert built["aliases"]["anthropic"]["claude-sonnet-4-5"] == "claude-sonnet-4-5-20250929"
     assert built["aliases"]["openai"]["gpt-4"] == "gpt-4-0613"
+
+
+def test_impacts_and_deadlines_commands(tmp_path: Path, capsys) -> None:
+    import json
+
+    from tests.conftest import write_config
+    from watcher.cli import main
+
+    database = f"sqlite:///{tmp_path / 'w.db'}"
+    engine = open_database(database)
+    with session(engine) as db:
+        for kind, path in PAGES[:2]:
+            drafts = POLLED[kind].parse(fixture(path), url="https://example.test", fetched_at=NOW).drafts
+            apply_drafts(db, source=kind, provider="", drafts=drafts, now=NOW)
+        db.commit()
+    engine.dispose()
+    config = write_config(tmp_path / "w.toml", database_url=database, sources="",
+                          extra=f'[inventory]\npath = "{FIXTURES / "inventory/uses.toml"}"\n\n'
+                                '[catalog.aliases.anthropic]\n'
+                                '"claude-3-5-sonnet-latest" = "claude-3-5-sonnet-20241022"\n')
+    assert main(["impacts", "--config", str(config), "--json", "--team", "team-assistant"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["service"], r["event_key"], r["state"]) for r in rows] == [
+        ("chat", "openai/deprecation/gpt-4-0613", "open")]
+    assert rows[0]["reason"] == "inventory uses alias gpt-4, which openai lists with gpt-4-0613 for shutdown 2026-10-23"
+    assert set(rows[0]) >= {"service", "owner", "platform", "model", "event_key", "deadline", "state", "reason"}
+    assert main(["deadlines", "--config", str(config), "--json", "--all"]) == 0
+    deadlines = {r["model"]: r for r in json.loads(capsys.readouterr().out)}
+    assert [(a["service"], a["owner"]) for a in deadlines["gpt-4-0613"]["affected"]] == [("chat", "team-assistant")]
+    assert [a["service"] for a in deadlines["claude-3-5-sonnet-20241022"]["affected"]] == ["legacy-writer"]
+    assert deadlines["gpt-4-0314"]["affected"] == []
