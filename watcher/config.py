@@ -136,6 +136,19 @@ class SlackConfig(_Section):
     signing_secret_env: str | None = None
 
 
+class EscalationConfig(_Section):
+    # Reminders this long before a deadline (after the announcement); then the day of, then daily
+    # while overdue and still in the inventory.
+    steps: list[Duration] = Field(default_factory=lambda: [parse_duration(d) for d in
+                                                           ("90d", "60d", "30d", "14d", "7d", "3d", "1d")])
+    # Mentioned inside the last 7 days: a Slack user group ("<!subteam^S012AB>") or "@here"
+    oncall: str | None = None
+    # Incidents that hit the inventory are announced at once from this severity up.
+    incident_severity: Literal["info", "notice", "warning", "critical"] = "warning"
+    # Acknowledged impacts are reminded only this close to the deadline.
+    acknowledged_steps_within: Duration = 7 * 86400.0
+
+
 class EmailConfig(_Section):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     host: str
@@ -166,6 +179,7 @@ class Config(_Section):
     sources: list[SourceConfig] = Field(default_factory=list)
     webhooks: list[WebhookConfig] = Field(default_factory=list)
     slack: SlackConfig | None = None
+    escalation: EscalationConfig = EscalationConfig()
     email: EmailConfig | None = None
     digest: DigestConfig | None = None
     calendar: CalendarConfig | None = None

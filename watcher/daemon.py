@@ -9,6 +9,7 @@ import random
 import signal
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -22,10 +23,12 @@ from watcher.matcher_service import ImpactService
 from watcher.metrics import Metrics
 from watcher.notifiers import Notifier
 from watcher.notifiers.console import ConsoleNotifier
+from watcher.notifiers.slack import ConsoleSender, SlackSender
+from watcher.outbox import Sender, drain, plan
 from watcher.pipeline import Change
 from watcher.poller import Poller, PollOutcome, database_executor
 from watcher.receiver import Receiver
-from watcher.storage import open_database
+from watcher.storage import open_database, session
 
 log = logging.getLogger("watcher.daemon")
 
@@ -60,6 +63,11 @@ class Daemon:
         self.client = make_client(timeout=config.poller.timeout, user_agent=config.poller.user_agent,
                                   connections=config.poller.concurrency)
         self.impacts = ImpactService(config, self.engine, base=config_path.parent if config_path else None)
+        self.sender: Sender = ConsoleSender()
+        if config.slack is not None:
+            token = config_module.secret(config.slack.token_env, path=config_path or "config", key="slack.token_env")
+            self.sender = SlackSender(token or "", base_url=config.slack.base_url)
+        self.zone = ZoneInfo(config.digest.timezone) if config.digest else UTC
         self._impacts_due = True
         notifier = _MarkImpactsDue(notifier or ConsoleNotifier(), self)
         self.poller = Poller(config=config, engine=self.engine, client=self.client, metrics=self.metrics,
@@ -90,6 +98,8 @@ class Daemon:
         if not ingest_only:
             self.scheduler.add_job(self._impact_job, IntervalTrigger(seconds=30), id="impacts", name="impacts",
                                    max_instances=1, coalesce=True, next_run_time=now)
+            self.scheduler.add_job(self._notify_job, IntervalTrigger(seconds=5), id="outbox", name="outbox",
+                                   max_instances=1, coalesce=True, next_run_time=now)
             with contextlib.suppress(NotImplementedError, RuntimeError):  # no signals off the main thread
                 asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._reload_inventory)
         self.scheduler.start()
@@ -117,6 +127,18 @@ class Daemon:
         if reloaded or self._impacts_due:
             self._impacts_due = False
             await loop.run_in_executor(self.db_executor, self.impacts.refresh)
+            await self._notify_job()
+
+    async def _notify_job(self) -> None:
+        """Plan what the escalation ladder says is due, then send the outbox."""
+        await asyncio.get_running_loop().run_in_executor(self.db_executor, self.notify_once)
+
+    def notify_once(self, now: datetime | None = None) -> int:
+        now = now or datetime.now(UTC)
+        with session(self.engine) as db:
+            plan(db, self.config, now=now, today=now.astimezone(self.zone).date())
+            db.commit()
+            return drain(db, self.sender, now=now)
 
     def _reload_inventory(self) -> None:
         log.info("SIGHUP: reloading the inventory")

@@ -168,6 +168,33 @@ class Impact(SQLModel, table=True):
     updated_at: datetime | None = _time(nullable=False)
 
 
+class Outbox(SQLModel, table=True):
+    """Every notification, before it is sent: the dedup key makes it happen once."""
+
+    __tablename__ = "outbox"
+    id: int | None = Field(default=None, primary_key=True)
+    dedup_key: str = Field(unique=True)
+    channel: str  # slack | console | email
+    target: str  # Slack channel, e-mail address
+    thread_key: str | None = Field(default=None, index=True)  # messages of one thread share it
+    action: str = "post"  # post | reply | update
+    payload: dict[str, Any] = _json(dict)
+    state: str = Field(default="pending", index=True)  # pending | sent | failed
+    attempts: int = 0
+    next_attempt_at: datetime | None = _time()
+    created_at: datetime | None = _time(nullable=False)
+    sent_at: datetime | None = _time()
+    error: str | None = None
+    external_ref: str | None = None  # Slack ts
+
+
+class SlackThread(SQLModel, table=True):
+    __tablename__ = "slack_thread"
+    thread_key: str = Field(primary_key=True)
+    channel: str
+    ts: str
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
