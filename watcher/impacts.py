@@ -18,6 +18,7 @@ from watcher.storage import Event, Impact
 # Incidents over for this long no longer produce impacts; deprecations always can.
 INCIDENT_WINDOW = timedelta(days=7)
 GONE = "resolved by itself: the inventory no longer contains this use"
+OVER = "resolved by itself: the incident is over"
 
 
 def relevant_events(session: Session, now: datetime) -> list[Event]:
@@ -51,9 +52,18 @@ def refresh(session: Session, inventory: Inventory, catalog: Catalog, *, now: da
                 setattr(impact, name, value)
             impact.updated_at = now
             session.add(impact)
+    in_use = {use.key for use in inventory.uses}
+    over = {e.id for e in session.exec(select(Event).where(col(Event.kind).in_(["incident", "maintenance"]))).all()
+            if (e.status or "").lower() in TERMINAL_STATUSES}
     for key, impact in existing.items():
-        if key not in wanted and impact.state != "resolved":
-            impact.state, impact.resolved_reason, impact.state_by, impact.updated_at = "resolved", GONE, "watcher", now
+        if impact.state == "resolved" or (key in wanted and key[0] not in over):
+            continue
+        # Only two things end an impact by themselves: the use leaving the inventory, or the incident
+        # ending. A deprecation that merely leaves its page stays.
+        reason = GONE if impact.use_key not in in_use else (OVER if impact.event_id in over else None)
+        if reason is not None:
+            impact.state, impact.resolved_reason, impact.state_by = "resolved", reason, "watcher"
+            impact.updated_at = now
             session.add(impact)
             counts["resolved"] += 1
     return counts

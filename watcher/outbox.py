@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from sqlalchemy import or_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -19,6 +20,7 @@ from watcher import messages
 from watcher.config import Config
 from watcher.escalation import GroupState, due_step
 from watcher.events import SEVERITIES, TERMINAL_STATUSES
+from watcher.impacts import OVER
 from watcher.storage import Event, EventRevision, Impact, Outbox, SlackThread
 
 log = logging.getLogger("watcher.outbox")
@@ -50,7 +52,8 @@ def _route(config: Config, impact: Impact) -> tuple[str, str]:
 
 def plan(session: Session, config: Config, *, now: datetime, today: date) -> int:
     """Write the notifications that are due; returns how many rows were added."""
-    impacts = session.exec(select(Impact).where(Impact.state != "resolved")).all()
+    # An incident's impacts resolve when it ends; its thread still hears the resolution.
+    impacts = session.exec(select(Impact).where(or_(Impact.state != "resolved", Impact.resolved_reason == OVER))).all()
     by_event: dict[int, dict[tuple[str, str], list[Impact]]] = defaultdict(lambda: defaultdict(list))
     for impact in impacts:
         by_event[impact.event_id][_route(config, impact)].append(impact)
