@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 
 from connectors import POLLED, WEBHOOKS
+from watcher import actions, logs
 from watcher import catalog as catalog_module
 from watcher import config as config_module
-from watcher import logs
 from watcher.config import Config
 from watcher.dates import isoformat
 from watcher.deadlines import deadline_rows, format_row
@@ -233,6 +233,32 @@ def _gate(config: Config, catalog: catalog_module.Catalog, entries: list[dict[st
     return 1 if late else 0
 
 
+def cmd_action(args: argparse.Namespace) -> int:
+    config = _load(args.config)
+    engine = open_database(config.database.url)
+    selector = actions.Selector(args.event, args.service)
+    now = datetime.now(UTC)
+    try:
+        with session(engine) as db:
+            if args.command == "ack":
+                count = actions.acknowledge(db, selector, by=args.by, plan=args.plan, target=args.target, now=now)
+                done = "acknowledged"
+            elif args.command == "snooze":
+                count, until = actions.snooze(db, selector, until=args.until, by=args.by, now=now)
+                done = f"snoozed until {until.isoformat()}"
+            else:
+                count = actions.resolve(db, selector, by=args.by, note=args.note, now=now)
+                done = "resolved"
+            db.commit()
+    except actions.ActionError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"{count} impact(s) of {args.event} {done}")
+    return 0
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
     connector = POLLED.get(args.kind)
     if connector is None:
@@ -286,6 +312,21 @@ def build_parser() -> argparse.ArgumentParser:
     impacts.add_argument("--team", help="only this owner's impacts")
     impacts.add_argument("--all", action="store_true", help="include resolved impacts")
     impacts.set_defaults(func=cmd_impacts)
+    for name, help_text in (("ack", "acknowledge an event's impacts (who, plan)"),
+                            ("snooze", "hold reminders until a date (never past the deadline)"),
+                            ("resolve", "close an event's impacts")):
+        action = with_config(name, help_text)
+        action.add_argument("event", metavar="EVENT_KEY", help="provider/kind/external_id, as `watcher impacts` shows")
+        action.add_argument("--service", help="only this service's impact")
+        action.add_argument("--by", required=True, help="who")
+        if name == "ack":
+            action.add_argument("--plan", help="what will be done")
+            action.add_argument("--target", type=date.fromisoformat, help="target date, YYYY-MM-DD")
+        if name == "snooze":
+            action.add_argument("--until", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
+        if name == "resolve":
+            action.add_argument("--note")
+        action.set_defaults(func=cmd_action)
     inventory = sub.add_parser("inventory", help="the dependency inventory")
     inventory_sub = inventory.add_subparsers(dest="inventory_command", required=True)
     scan_command = inventory_sub.add_parser("scan", help="find model ids in code and config, with file:line evidence")
