@@ -17,6 +17,7 @@ from sqlmodel import col, select
 
 from connectors import POLLED, WEBHOOKS
 from watcher import actions, logs
+from watcher import calendar as calendar_module
 from watcher import catalog as catalog_module
 from watcher import config as config_module
 from watcher.config import Config
@@ -259,6 +260,18 @@ def cmd_action(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calendar(args: argparse.Namespace) -> int:
+    config = _load(args.config)
+    engine = open_database(config.database.url)
+    if config.inventory is not None:
+        ImpactService(config, engine, base=Path(args.config).parent).refresh()
+    with session(engine) as db:
+        body = calendar_module.build(db, config, now=datetime.now(UTC), team=args.team, provider=args.provider)
+    engine.dispose()
+    sys.stdout.buffer.write(body)
+    return 0
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
     connector = POLLED.get(args.kind)
     if connector is None:
@@ -327,6 +340,10 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "resolve":
             action.add_argument("--note")
         action.set_defaults(func=cmd_action)
+    calendar = with_config("calendar", "the deprecation calendar (ICS) on standard output")
+    calendar.add_argument("--team", help="only this owner's deadlines")
+    calendar.add_argument("--provider", help="only this platform's deadlines")
+    calendar.set_defaults(func=cmd_calendar)
     inventory = sub.add_parser("inventory", help="the dependency inventory")
     inventory_sub = inventory.add_subparsers(dest="inventory_command", required=True)
     scan_command = inventory_sub.add_parser("scan", help="find model ids in code and config, with file:line evidence")

@@ -68,6 +68,8 @@ class Daemon:
             token = config_module.secret(config.slack.token_env, path=config_path or "config", key="slack.token_env")
             self.sender = SlackSender(token or "", base_url=config.slack.base_url)
         self.zone = ZoneInfo(config.digest.timezone) if config.digest else UTC
+        self.calendar_token = config_module.secret(config.calendar.token_env, path=config_path or "config",
+                                                   key="calendar.token_env") if config.calendar else None
         self._impacts_due = True
         notifier = _MarkImpactsDue(notifier or ConsoleNotifier(), self)
         self.poller = Poller(config=config, engine=self.engine, client=self.client, metrics=self.metrics,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -17,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from watcher import calendar as calendar_module
 from watcher.daemon import Daemon
 from watcher.dates import isoformat
 from watcher.storage import Delivery, SourceState, UTCDateTime, session
@@ -82,6 +85,25 @@ async def metrics(request: Request) -> Response:
     return Response(generate_latest(daemon.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
+async def calendar(request: Request) -> Response:
+    daemon: Daemon = request.app.state.daemon
+    expected = daemon.calendar_token
+    given = request.query_params.get("token", "")
+    # No hint that the feed exists without the right token.
+    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        return JSONResponse({"error": "not found"}, status_code=404)
+
+    def render() -> bytes:
+        with session(daemon.engine) as db:
+            return calendar_module.build(db, daemon.config, now=datetime.now(UTC),
+                                         team=request.query_params.get("team"),
+                                         provider=request.query_params.get("provider"))
+
+    body = await asyncio.to_thread(render)
+    return Response(body, media_type="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": 'inline; filename="deadlines.ics"'})
+
+
 def create_app(daemon: Daemon) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -102,6 +124,7 @@ def create_app(daemon: Daemon) -> Starlette:
         routes=[
             Route("/healthz", healthz),
             Route("/metrics", metrics),
+            Route("/calendar.ics", calendar),
             Route("/webhooks/{name}", daemon.receiver.handle, methods=["POST"]),
             Route("/webhooks/{name}/{token}", daemon.receiver.handle, methods=["POST"]),
         ],
