@@ -11,36 +11,32 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
-from connectors import POLLED, WEBHOOKS
-from watcher import actions, logs
-from watcher import calendar as calendar_module
-from watcher import catalog as catalog_module
+from connectors import POLLED
 from watcher import config as config_module
+from watcher import logs
+from watcher.commands import (
+    cmd_action,
+    cmd_calendar,
+    cmd_deadlines,
+    cmd_digest,
+    cmd_impacts,
+    cmd_inventory_scan,
+    load_config,
+)
 from watcher.config import Config
 from watcher.dates import isoformat
-from watcher.deadlines import deadline_rows, format_row
 from watcher.errors import ConfigError, SourceError, StorageError
-from watcher.impacts import impact_rows
-from watcher.inventory import Use
-from watcher.matcher_service import ImpactService
-from watcher.matching import match
 from watcher.pipeline import event_json
-from watcher.scan import as_entries, scan, to_toml
 from watcher.storage import Delivery, Event, open_database, session
 
 EXIT_CONFIG = 2
 
 
-def _load(path: str) -> Config:
-    return config_module.load(path, known_kinds=set(POLLED), webhook_kinds=set(WEBHOOKS))
-
-
 def cmd_check(args: argparse.Namespace) -> int:
-    config = _load(args.config)
+    config = load_config(args.config)
     problems: list[str] = []
     for key, env in _secret_keys(config):
         try:
@@ -84,7 +80,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 # re-raising the signal as uvicorn does.
                 self._captured_signals.clear()
 
-    config = _load(args.config)
+    config = load_config(args.config)
     logs.configure(config.log.level, config.log.format)
     daemon = Daemon(config, config_path=Path(args.config))
     server = Server(uvicorn.Config(
@@ -99,7 +95,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_poll(args: argparse.Namespace) -> int:
     from watcher.daemon import Daemon
 
-    config = _load(args.config)
+    config = load_config(args.config)
     logs.configure(config.log.level, config.log.format)
     if args.source:
         config.source(args.source)
@@ -122,7 +118,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
 
 
 def cmd_events(args: argparse.Namespace) -> int:
-    config = _load(args.config)
+    config = load_config(args.config)
     engine = open_database(config.database.url)
     with session(engine) as db:
         query = select(Event).order_by(col(Event.published_at).desc(), col(Event.id).desc())
@@ -150,125 +146,6 @@ def cmd_events(args: argparse.Namespace) -> int:
               f"{(event['status'] or '-'):13} r{event['revision']:<3} {event['title']}")
     if not events:
         print("no events yet (history from a source's first poll is hidden; --all shows it)", file=sys.stderr)
-    return 0
-
-
-def cmd_deadlines(args: argparse.Namespace) -> int:
-    config = _load(args.config)
-    zone = ZoneInfo(config.digest.timezone) if config.digest else UTC
-    within = config_module.parse_duration(args.within) / 86400 if args.within else None
-    engine = open_database(config.database.url)
-    if config.inventory is not None:
-        ImpactService(config, engine, base=Path(args.config).parent).refresh()
-    with session(engine) as db:
-        events = db.exec(select(Event).where(Event.kind == "deprecation")).all()
-        rows = deadline_rows(events, today=datetime.now(zone).date(), within_days=within, include_past=args.all,
-                             impacts=impact_rows(db))
-    engine.dispose()
-    if args.json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
-    else:
-        for row in rows:
-            print(format_row(row))
-        if not rows:
-            print("no upcoming deadlines", file=sys.stderr)
-    return 0
-
-
-def cmd_impacts(args: argparse.Namespace) -> int:
-    config = _load(args.config)
-    if config.inventory is None:
-        print(f"{args.config}: no [inventory] path: there is nothing to match events against", file=sys.stderr)
-        return EXIT_CONFIG
-    engine = open_database(config.database.url)
-    ImpactService(config, engine, base=Path(args.config).parent).refresh()
-    with session(engine) as db:
-        rows = impact_rows(db, team=args.team, include_resolved=args.all)
-    engine.dispose()
-    if args.json:
-        fields = ("service", "owner", "platform", "model", "event_key", "deadline", "state", "reason")
-        print(json.dumps([{k: r[k] for k in fields} | r for r in rows], indent=2, ensure_ascii=False))
-        return 0
-    for row in rows:
-        print(f"{row['deadline'] or '-':10}  {row['state']:12} {row['owner']:16} {row['service']:16} "
-              f"{row['platform']}:{row['model']}  {row['reason']}")
-    if not rows:
-        print("no impacts: no event touches the inventory", file=sys.stderr)
-    return 0
-
-
-def cmd_inventory_scan(args: argparse.Namespace) -> int:
-    config = _load(args.config) if args.config else None
-    catalog = catalog_module.shipped().extended(config.catalog.aliases if config else {})
-    roots = [Path(p) for p in args.paths]
-    for root in roots:
-        if not root.exists():
-            print(f"{root}: no such file or directory", file=sys.stderr)
-            return EXIT_CONFIG
-    findings = scan(roots, catalog)
-    service = args.service or roots[0].resolve().name
-    entries = as_entries(findings, service=service, owner=args.owner)
-    sys.stdout.write(json.dumps(entries, indent=2, ensure_ascii=False) + "\n" if args.json else to_toml(entries))
-    print(f"{len(entries)} use(s) found in {', '.join(map(str, roots))}", file=sys.stderr)
-    if args.fail_within is None:
-        return 0
-    if config is None:
-        print("--fail-within needs --config: the deadlines come from the watcher's database", file=sys.stderr)
-        return EXIT_CONFIG
-    return _gate(config, catalog, entries, config_module.parse_duration(args.fail_within) / 86400)
-
-
-def _gate(config: Config, catalog: catalog_module.Catalog, entries: list[dict[str, Any]], days: float) -> int:
-    uses = [Use(**{k: v for k, v in entry.items() if k != "evidence"}, evidence=tuple(entry["evidence"]))
-            for entry in entries if entry["model"]]
-    engine = open_database(config.database.url)
-    with session(engine) as db:
-        events = [e for e in db.exec(select(Event).where(Event.kind == "deprecation")).all() if e.deadline]
-    engine.dispose()
-    today = datetime.now(UTC).date()
-    late = [(event, use, verdict) for event, use, verdict in match(events, uses, catalog)
-            if (date.fromisoformat(event.deadline) - today).days <= days]  # type: ignore[arg-type]
-    for event, use, verdict in sorted(late, key=lambda hit: hit[0].deadline or ""):
-        print(f"DEADLINE {event.deadline} {use.platform}:{use.model} at {', '.join(use.evidence)}: {verdict.reason}",
-              file=sys.stderr)
-    return 1 if late else 0
-
-
-def cmd_action(args: argparse.Namespace) -> int:
-    config = _load(args.config)
-    engine = open_database(config.database.url)
-    selector = actions.Selector(args.event, args.service)
-    now = datetime.now(UTC)
-    try:
-        with session(engine) as db:
-            if args.command == "ack":
-                count = actions.acknowledge(db, selector, by=args.by, plan=args.plan, target=args.target, now=now)
-                done = "acknowledged"
-            elif args.command == "snooze":
-                count, until = actions.snooze(db, selector, until=args.until, by=args.by, now=now)
-                done = f"snoozed until {until.isoformat()}"
-            else:
-                count = actions.resolve(db, selector, by=args.by, note=args.note, now=now)
-                done = "resolved"
-            db.commit()
-    except actions.ActionError as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
-    finally:
-        engine.dispose()
-    print(f"{count} impact(s) of {args.event} {done}")
-    return 0
-
-
-def cmd_calendar(args: argparse.Namespace) -> int:
-    config = _load(args.config)
-    engine = open_database(config.database.url)
-    if config.inventory is not None:
-        ImpactService(config, engine, base=Path(args.config).parent).refresh()
-    with session(engine) as db:
-        body = calendar_module.build(db, config, now=datetime.now(UTC), team=args.team, provider=args.provider)
-    engine.dispose()
-    sys.stdout.buffer.write(body)
     return 0
 
 
@@ -344,6 +221,12 @@ def build_parser() -> argparse.ArgumentParser:
     calendar.add_argument("--team", help="only this owner's deadlines")
     calendar.add_argument("--provider", help="only this platform's deadlines")
     calendar.set_defaults(func=cmd_calendar)
+    digest_command = with_config("digest", "the weekly digest: --preview (HTML on standard output) or --send")
+    mode = digest_command.add_mutually_exclusive_group()
+    mode.add_argument("--preview", action="store_true", help="print the HTML (the default)")
+    mode.add_argument("--send", action="store_true", help="send it over SMTP now")
+    digest_command.add_argument("--text", action="store_true", help="with --preview: the plain-text part")
+    digest_command.set_defaults(func=cmd_digest)
     inventory = sub.add_parser("inventory", help="the dependency inventory")
     inventory_sub = inventory.add_subparsers(dest="inventory_command", required=True)
     scan_command = inventory_sub.add_parser("scan", help="find model ids in code and config, with file:line evidence")

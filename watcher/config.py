@@ -7,6 +7,7 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
@@ -160,9 +161,33 @@ class EmailConfig(_Section):
     to: list[str]
 
 
+_SCHEDULE = re.compile(r"^(daily|(?:mon|tue|wed|thu|fri|sat|sun)(?:,(?:mon|tue|wed|thu|fri|sat|sun))*) "
+                       r"([01]?\d|2[0-3]):([0-5]\d)$")
+
+
 class DigestConfig(_Section):
     schedule: str = "mon 09:00"
     timezone: str = "UTC"
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        if not _SCHEDULE.match(value.strip().lower()):
+            raise ValueError('write it as "mon 09:00", "mon,thu 08:30" or "daily 09:00"')
+        return value.strip().lower()
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as \"Europe/Berlin\"") from None
+        return value
+
+    def cron(self) -> dict[str, str | int]:
+        days, hour, minute = _SCHEDULE.match(self.schedule).groups()  # type: ignore[union-attr]
+        return {"day_of_week": "*" if days == "daily" else days, "hour": int(hour), "minute": int(minute)}
 
 
 class CalendarConfig(_Section):

@@ -7,15 +7,18 @@ import contextlib
 import logging
 import random
 import signal
+import smtplib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import text
 
 from watcher import config as config_module
+from watcher import digest
 from watcher.config import Config, SourceConfig
 from watcher.deliveries import DeliveryProcessor
 from watcher.http import make_client
@@ -102,6 +105,10 @@ class Daemon:
                                    max_instances=1, coalesce=True, next_run_time=now)
             self.scheduler.add_job(self._notify_job, IntervalTrigger(seconds=5), id="outbox", name="outbox",
                                    max_instances=1, coalesce=True, next_run_time=now)
+            if self.config.digest is not None and self.config.email is not None:
+                self.scheduler.add_job(self._digest_job, CronTrigger(**self.config.digest.cron(), timezone=self.zone),
+                                       id="digest", name="weekly digest", max_instances=1, coalesce=True,
+                                       misfire_grace_time=6 * 3600)
             with contextlib.suppress(NotImplementedError, RuntimeError):  # no signals off the main thread
                 asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._reload_inventory)
         self.scheduler.start()
@@ -134,6 +141,21 @@ class Daemon:
     async def _notify_job(self) -> None:
         """Plan what the escalation ladder says is due, then send the outbox."""
         await asyncio.get_running_loop().run_in_executor(self.db_executor, self.notify_once)
+
+    async def _digest_job(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(self.db_executor, self.send_digest)
+
+    def send_digest(self) -> None:
+        assert self.config.email is not None
+        with session(self.engine) as db:
+            subject, text, html = digest.render(digest.collect(db, self.config, now=datetime.now(self.zone)))
+        try:
+            digest.send(self.config.email, digest.message(self.config.email, subject, text, html),
+                        path=str(self.config_path or "config"))
+        except (OSError, smtplib.SMTPException) as exc:
+            log.warning("digest not sent: %s", exc, extra={"source": "digest"})
+            return
+        log.info("digest sent", extra={"to": self.config.email.to})
 
     def notify_once(self, now: datetime | None = None) -> int:
         now = now or datetime.now(UTC)

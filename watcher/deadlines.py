@@ -14,7 +14,7 @@ def deadline_rows(events: Iterable[Event], *, today: date, within_days: float | 
     affected: dict[str, list[dict[str, Any]]] = {}
     for impact in impacts:
         affected.setdefault(impact["event_key"], []).append(
-            {k: impact[k] for k in ("service", "owner", "environment", "state", "reason")})
+            {k: impact[k] for k in ("service", "owner", "environment", "state", "state_by", "reason")})
     rows = []
     for event in events:
         if event.kind != "deprecation" or not event.deadline:

@@ -82,7 +82,8 @@ def impact_rows(session: Session, *, team: str | None = None, include_resolved: 
             "environment": impact.environment, "channel": impact.channel,
             "event_key": f"{event.provider}/{event.kind}/{event.external_id}", "event_kind": event.kind,
             "title": event.title, "deadline": event.deadline, "replacement": event.replacement,
-            "state": impact.state, "snoozed_until": isoformat(impact.snoozed_until), "reason": impact.reason,
+            "state": impact.state, "state_by": impact.state_by, "note": impact.note,
+            "snoozed_until": isoformat(impact.snoozed_until), "reason": impact.reason,
             "rule": impact.rule, "resolved_reason": impact.resolved_reason,
         })
     rows.sort(key=lambda r: (r["deadline"] or "9999", r["owner"], r["service"], r["model"]))
