@@ -50,6 +50,8 @@ class ServerConfig(_Section):
     public_url: str | None = None
     # Accept and store webhooks only; polling and processing are left to another replica.
     ingest_only: bool = False
+    # Bearer token for the JSON API's changes (ack, snooze, resolve); without it the API is read-only.
+    api_token_env: str | None = None
 
 
 class DatabaseConfig(_Section):

@@ -71,6 +71,10 @@ class Daemon:
             token = config_module.secret(config.slack.token_env, path=config_path or "config", key="slack.token_env")
             self.sender = SlackSender(token or "", base_url=config.slack.base_url)
         self.zone = ZoneInfo(config.digest.timezone) if config.digest else UTC
+        where = config_path or "config"
+        self.api_token = config_module.secret(config.server.api_token_env, path=where, key="server.api_token_env")
+        self.slack_signing_secret = config_module.secret(
+            config.slack.signing_secret_env if config.slack else None, path=where, key="slack.signing_secret_env")
         self.calendar_token = config_module.secret(config.calendar.token_env, path=config_path or "config",
                                                    key="calendar.token_env") if config.calendar else None
         self._impacts_due = True

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from watcher import api
 from watcher import calendar as calendar_module
 from watcher.daemon import Daemon
 from watcher.dates import isoformat
@@ -125,6 +126,9 @@ def create_app(daemon: Daemon) -> Starlette:
             Route("/healthz", healthz),
             Route("/metrics", metrics),
             Route("/calendar.ics", calendar),
+            Route("/api/impacts", api.list_impacts),
+            Route("/api/impacts/{action:str}", api.act, methods=["POST"]),
+            Route("/slack/actions", api.slack_actions, methods=["POST"]),
             Route("/webhooks/{name}", daemon.receiver.handle, methods=["POST"]),
             Route("/webhooks/{name}/{token}", daemon.receiver.handle, methods=["POST"]),
         ],
