@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -20,6 +21,7 @@ class FakeSlack(FakeProvider):
     def __init__(self) -> None:
         super().__init__()
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.arrived: list[float] = []  # time.perf_counter() of each call, for latency measurements
         self.failures: list[tuple[int, dict[str, str]]] = []  # answered in order before succeeding
         self._ts = itertools.count(1)
         self.app = Starlette(routes=[Route("/api/{method}", self._api, methods=["POST"])])
@@ -42,6 +44,7 @@ class FakeSlack(FakeProvider):
             return JSONResponse({"ok": False, "error": "ratelimited" if status == 429 else "internal_error"},
                                 status_code=status, headers=headers)
         self.calls.append((method, body))
+        self.arrived.append(time.perf_counter())
         if method == "chat.update":
             return JSONResponse({"ok": True, "channel": body.get("channel"), "ts": body.get("ts")})
         return JSONResponse({"ok": True, "channel": body.get("channel"), "ts": f"1700000000.{next(self._ts):06d}"})

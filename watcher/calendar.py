@@ -12,8 +12,7 @@ from icalendar import Event as VEvent
 from sqlmodel import Session, col, select
 
 from watcher.config import Config
-from watcher.impacts import impact_rows
-from watcher.storage import Event, EventRevision
+from watcher.storage import Event, EventRevision, Impact
 
 
 def _changes_of_date(session: Session, event_ids: list[int]) -> dict[int, list[EventRevision]]:
@@ -27,21 +26,27 @@ def _changes_of_date(session: Session, event_ids: list[int]) -> dict[int, list[E
 
 def build(session: Session, config: Config, *, now: datetime, team: str | None = None,
           provider: str | None = None) -> bytes:
-    impacts: dict[str, list[dict[str, Any]]] = {}
-    for row in impact_rows(session, team=team):
-        impacts.setdefault(row["event_key"], []).append(row)
-    events = [e for e in session.exec(select(Event).where(Event.kind == "deprecation")).all()
-              if e.deadline and f"{e.provider}/{e.kind}/{e.external_id}" in impacts
-              and (provider is None or e.provider == provider)]
-    history = _changes_of_date(session, [e.id for e in events if e.id is not None])
+    impacts: dict[int, list[dict[str, Any]]] = {}
+    query = select(Impact.event_id, Impact.service, Impact.owner, Impact.state).where(Impact.state != "resolved")
+    for event_id, service, owner, state in session.exec(query if team is None else query.where(Impact.owner == team)):
+        impacts.setdefault(event_id, []).append({"service": service, "owner": owner, "state": state})
+    # Columns, not entities: the event's history in JSON is not needed here.
+    columns = select(Event.id, Event.provider, Event.kind, Event.external_id, Event.deadline, Event.deadline_earliest,
+                     Event.replacement, Event.url, Event.source, Event.provenance)
+    events = [e for e in session.exec(columns.where(Event.kind == "deprecation", col(Event.deadline).is_not(None)))
+              if e.id in impacts and (provider is None or e.provider == provider)]
+    history = _changes_of_date(session, [e.id for e in events])
     calendar = Calendar()
     calendar.add("prodid", "-//provider-watcher//deprecation calendar//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Model deprecations" + (f" — {team}" if team else ""))
     calendar.add("x-wr-timezone", config.digest.timezone if config.digest else "UTC")
     steps = sorted({int(s // 86400) for s in config.escalation.steps}, reverse=True)
+    # The alarms are the same for every deadline: serialized once, put into each event as bytes.
+    alarms = b"".join(_alarm(days).to_ical() for days in steps)
+    body: list[bytes] = []
     for event in sorted(events, key=lambda e: (e.deadline or "", e.provider, e.external_id)):
-        affected = impacts[f"{event.provider}/{event.kind}/{event.external_id}"]
+        affected = sorted(impacts[event.id], key=lambda a: (a["owner"], a["service"]))
         changes = history.get(event.id or 0, [])
         day = date.fromisoformat(event.deadline or "")
         item = VEvent()
@@ -61,11 +66,19 @@ def build(session: Session, config: Config, *, now: datetime, team: str | None =
         if event.url:
             item.add("url", event.url)
         item.add("categories", [event.provider, *sorted({a["owner"] for a in affected})])
-        for days in steps:
-            alarm = Alarm()
-            alarm.add("action", "DISPLAY")
-            alarm.add("description", f"{event.external_id} shuts down in {days} days")
-            alarm.add("trigger", timedelta(days=-days))
-            item.add_component(alarm)
-        calendar.add_component(item)
-    return calendar.to_ical()
+        serialized = item.to_ical()
+        body.append(serialized[: -len(_END_EVENT)] + alarms + _END_EVENT)
+    head = calendar.to_ical()
+    return head[: -len(_END_CALENDAR)] + b"".join(body) + _END_CALENDAR
+
+
+_END_EVENT = b"END:VEVENT\r\n"
+_END_CALENDAR = b"END:VCALENDAR\r\n"
+
+
+def _alarm(days: int) -> Alarm:
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", f"Model shutdown in {days} day{'s' if days != 1 else ''}")
+    alarm.add("trigger", timedelta(days=-days))
+    return alarm

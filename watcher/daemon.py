@@ -45,7 +45,7 @@ class _MarkImpactsDue:
 
     def notify(self, changes: list[Change]) -> None:
         if changes:
-            self.daemon._impacts_due = True
+            self.daemon.kick_impacts()
         self.inner.notify(changes)
 
 # Longest wait for in-flight polls at shutdown before they are cancelled.
@@ -87,7 +87,7 @@ class Daemon:
                                  executor=self.db_executor, metrics=self.metrics, on_stored=self.deliveries.wake)
         self.scheduler: AsyncIOScheduler | None = None
         self._in_flight: set[asyncio.Task[PollOutcome]] = set()
-        self._background: set[asyncio.Future[None]] = set()
+        self._kick: asyncio.Future[None] | None = None
         self._stopping = False
 
     def start(self) -> None:
@@ -136,11 +136,12 @@ class Daemon:
     async def _impact_job(self) -> None:
         """Refresh impacts when events changed or the inventory file did (checked every 30 s)."""
         loop = asyncio.get_running_loop()
-        reloaded = await loop.run_in_executor(self.db_executor, self.impacts.reload)
-        if reloaded or self._impacts_due:
+        due = await loop.run_in_executor(self.db_executor, self.impacts.reload) or self._impacts_due
+        while due:  # changes that arrive during a refresh get one more
             self._impacts_due = False
             await loop.run_in_executor(self.db_executor, self.impacts.refresh)
             await self._notify_job()
+            due = self._impacts_due
 
     async def _notify_job(self) -> None:
         """Plan what the escalation ladder says is due, then send the outbox."""
@@ -170,10 +171,13 @@ class Daemon:
 
     def _reload_inventory(self) -> None:
         log.info("SIGHUP: reloading the inventory")
+        self.kick_impacts()
+
+    def kick_impacts(self) -> None:
+        """Events changed: refresh impacts and notify now rather than at the next 30-second tick."""
         self._impacts_due = True
-        task = asyncio.ensure_future(self._impact_job())
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        if self._kick is None or self._kick.done():
+            self._kick = asyncio.ensure_future(self._impact_job())
 
     async def poll_once(self, names: list[str] | None = None) -> list[PollOutcome]:
         chosen = [s for s in self.config.sources if names is None or s.name in names]

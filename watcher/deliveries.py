@@ -25,10 +25,10 @@ log = logging.getLogger("watcher.deliveries")
 # Deliveries per transaction: short enough that the receiver's inserts, which share the database
 # thread, never wait long behind a batch.
 BATCH = 20
-# Accepting comes first: processing waits for a lull in deliveries this long, but never more than
-# MAX_DEFER after being woken, so a steady stream is still processed.
-QUIET = 0.05
-MAX_DEFER = 10.0
+# Accepting comes first: while deliveries arrive closer together than QUIET (a flood), processing
+# waits, but never more than MAX_DEFER after being woken; a steady stream is processed at once.
+QUIET = 0.005
+MAX_DEFER = 2.0
 
 
 class DeliveryProcessor:

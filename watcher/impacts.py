@@ -70,21 +70,25 @@ def refresh(session: Session, inventory: Inventory, catalog: Catalog, *, now: da
 
 
 def impact_rows(session: Session, *, team: str | None = None, include_resolved: bool = False) -> list[dict[str, Any]]:
-    query = select(Impact, Event).join(Event, col(Event.id) == Impact.event_id)
+    # Columns, not entities: an event row carries its whole history in JSON, which listing never needs.
+    query = select(Impact.service, Impact.owner, Impact.platform, Impact.model, Impact.environment, Impact.channel,
+                   Impact.state, Impact.state_by, Impact.note, Impact.snoozed_until, Impact.reason, Impact.rule,
+                   Impact.resolved_reason, Event.provider, Event.kind, Event.external_id, Event.title, Event.deadline,
+                   Event.replacement).join(Event, col(Event.id) == Impact.event_id)
     if team:
         query = query.where(Impact.owner == team)
+    if not include_resolved:
+        query = query.where(Impact.state != "resolved")
     rows = []
-    for impact, event in session.exec(query).all():
-        if impact.state == "resolved" and not include_resolved:
-            continue
+    for r in session.exec(query).all():
         rows.append({
-            "service": impact.service, "owner": impact.owner, "platform": impact.platform, "model": impact.model,
-            "environment": impact.environment, "channel": impact.channel,
-            "event_key": f"{event.provider}/{event.kind}/{event.external_id}", "event_kind": event.kind,
-            "title": event.title, "deadline": event.deadline, "replacement": event.replacement,
-            "state": impact.state, "state_by": impact.state_by, "note": impact.note,
-            "snoozed_until": isoformat(impact.snoozed_until), "reason": impact.reason,
-            "rule": impact.rule, "resolved_reason": impact.resolved_reason,
+            "service": r.service, "owner": r.owner, "platform": r.platform, "model": r.model,
+            "environment": r.environment, "channel": r.channel,
+            "event_key": f"{r.provider}/{r.kind}/{r.external_id}", "event_kind": r.kind,
+            "title": r.title, "deadline": r.deadline, "replacement": r.replacement,
+            "state": r.state, "state_by": r.state_by, "note": r.note,
+            "snoozed_until": isoformat(r.snoozed_until), "reason": r.reason,
+            "rule": r.rule, "resolved_reason": r.resolved_reason,
         })
     rows.sort(key=lambda r: (r["deadline"] or "9999", r["owner"], r["service"], r["model"]))
     return rows
