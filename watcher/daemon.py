@@ -82,7 +82,8 @@ class Daemon:
         self.poller = Poller(config=config, engine=self.engine, client=self.client, metrics=self.metrics,
                              notifier=notifier, executor=self.db_executor)
         self.deliveries = DeliveryProcessor(hooks=config.webhooks, engine=self.engine, executor=self.db_executor,
-                                            metrics=self.metrics, notifier=notifier)
+                                            metrics=self.metrics, notifier=notifier,
+                                            busy=lambda: self.receiver.in_flight > 0)
         self.receiver = Receiver(hooks=config.webhooks, secrets=secrets, engine=self.engine,
                                  executor=self.db_executor, metrics=self.metrics, on_stored=self.deliveries.wake)
         self.scheduler: AsyncIOScheduler | None = None

@@ -25,15 +25,17 @@ log = logging.getLogger("watcher.deliveries")
 # Deliveries per transaction: short enough that the receiver's inserts, which share the database
 # thread, never wait long behind a batch.
 BATCH = 20
-# Accepting comes first: while deliveries arrive closer together than QUIET (a flood), processing
-# waits, but never more than MAX_DEFER after being woken; a steady stream is processed at once.
+# Accepting comes first: while the receiver has requests in hand (a flood), processing waits,
+# looking again every QUIET seconds, but never more than MAX_DEFER after being woken; a steady
+# stream leaves the receiver idle between deliveries and is processed at once.
 QUIET = 0.005
-MAX_DEFER = 2.0
+MAX_DEFER = 10.0
 
 
 class DeliveryProcessor:
     def __init__(self, *, hooks: list[WebhookConfig], engine: Engine, executor: Executor, metrics: Metrics,
-                 notifier: Notifier, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 notifier: Notifier, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 busy: Callable[[], bool] = lambda: False) -> None:
         self.hooks = {h.name: h for h in hooks}
         self.engine = engine
         self.executor = executor
@@ -42,19 +44,15 @@ class DeliveryProcessor:
         self.clock = clock
         self._wake = asyncio.Event()
         self._stopping = False
-        self._last_arrival = 0.0
+        self.busy = busy
         self._task: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
-        self._last_arrival = time.monotonic()
         self._wake.set()
 
     async def _lull(self, deadline: float) -> None:
-        while not self._stopping and time.monotonic() < deadline:
-            quiet_for = time.monotonic() - self._last_arrival
-            if quiet_for >= QUIET:
-                return
-            await asyncio.sleep(QUIET - quiet_for)
+        while not self._stopping and self.busy() and time.monotonic() < deadline:
+            await asyncio.sleep(QUIET)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="webhook-deliveries")

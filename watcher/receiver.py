@@ -70,6 +70,7 @@ class Receiver:
         self._batch: list[tuple[str, str, dict[str, str], bytes, asyncio.Future[bool]]] = []
         self._flushing: asyncio.Task[None] | None = None
         self._counters: dict[tuple[str, str], Any] = {}
+        self.in_flight = 0  # requests being verified or stored right now
         self._last_delivery: dict[str, Any] = {}
 
     async def handle(self, request: Request) -> JSONResponse:
@@ -81,7 +82,11 @@ class Receiver:
         token = request.path_params.get("token")
         if token is not None and not connector.token_in_path:
             return error(404, f"webhook {name!r} takes no token in its URL; post to /webhooks/{name}")
-        outcome, response = await self._accept(request, hook, token)
+        self.in_flight += 1
+        try:
+            outcome, response = await self._accept(request, hook, token)
+        finally:
+            self.in_flight -= 1
         counter = self._counters.get((name, outcome))
         if counter is None:
             counter = self._counters[(name, outcome)] = self.metrics.deliveries.labels(name, outcome)
