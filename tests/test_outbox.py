@@ -1,0 +1,65 @@
+"""The outbox drained through the real Slack sender against the local Slack API: 5xx retried,
+429 after its Retry-After, other errors failed with the reason, replies wait for their thread."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from tests.fake_slack import FakeSlack
+from watcher.notifiers.slack import SlackSender
+from watcher.outbox import drain
+from watcher.storage import Outbox, SlackThread, open_database, session
+
+NOW = datetime(2026, 10, 1, 9, tzinfo=UTC)
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    server = FakeSlack()
+    server.start()
+    yield server
+    server.stop()
+
+
+def row(key: str, action: str = "post", thread: str = "t1") -> Outbox:
+    return Outbox(dedup_key=key, channel="slack", target="#ai-oncall", thread_key=thread, action=action,
+                  payload={"text": key}, state="pending", attempts=0, created_at=NOW, next_attempt_at=NOW)
+
+
+def test_retries_and_failures(sqlite_url: str, slack: FakeSlack) -> None:
+    engine = open_database(sqlite_url)
+    sender = SlackSender("xoxb-test", base_url=slack.url("/api/"))
+    with session(engine) as db:
+        db.add(row("root"))
+        db.add(row("reply", "reply"))
+        db.commit()
+        slack.fail_next(500)
+        assert drain(db, sender, now=NOW) == 0  # root got a 500; the reply waits for its thread
+        [root] = db.exec(select(Outbox).where(Outbox.dedup_key == "root")).all()
+        assert (root.state, root.attempts, root.error) == ("pending", 1, "Slack 500: internal_error")
+        assert root.next_attempt_at is not None and root.next_attempt_at > NOW
+        slack.fail_next(429, {"Retry-After": "120"})
+        later = root.next_attempt_at
+        assert drain(db, sender, now=later) == 0
+        db.refresh(root)
+        assert root.next_attempt_at == later + timedelta(seconds=120)
+        assert drain(db, sender, now=later + timedelta(seconds=120)) == 2  # root, then its reply
+        thread = db.get(SlackThread, "t1")
+        assert thread is not None and thread.ts == root.external_ref
+        reply = slack.made("chat.postMessage")[-1]
+        assert reply["thread_ts"] == thread.ts and reply["text"] == "reply"
+        assert [name for name, _ in slack.calls] == ["chat.postMessage!500", "chat.postMessage!429",
+                                                     "chat.postMessage", "chat.postMessage"]
+    bad = SlackSender("not-a-bot-token", base_url=slack.url("/api/"))
+    with session(engine) as db:
+        db.add(row("bad", thread="t2"))
+        db.commit()
+        assert drain(db, bad, now=NOW) == 0
+        [failed] = db.exec(select(Outbox).where(Outbox.dedup_key == "bad")).all()
+        assert (failed.state, failed.error) == ("failed", "Slack 200: not_authed")
+        assert drain(db, bad, now=NOW + timedelta(days=1)) == 0  # failed rows are not retried
+    engine.dispose()
