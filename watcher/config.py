@@ -6,7 +6,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
@@ -232,24 +232,32 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return text
 
 
-def load(path: str | Path, *, known_kinds: set[str] | None = None,
-         webhook_kinds: set[str] | None = None) -> Config:
-    path = Path(path)
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def validate_toml(path: Path, model: type[ModelT], *, missing: str, hints: dict[str, str] | None = None) -> ModelT:
+    """Read a TOML file into a model; every mistake comes back as `FILE: key `a.b[0].c`: the fix`."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: no such file; pass the config with --config PATH") from exc
+        raise ConfigError(f"{path}: {missing}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     try:
-        config = Config.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
             where = _location(tuple(err["loc"])) or "(top level)"
-            hint = _HINTS.get(err["type"], err["msg"].removeprefix("Value error, "))
+            hint = {**_HINTS, **(hints or {})}.get(err["type"], err["msg"].removeprefix("Value error, "))
             lines.append(f"{path}: key `{where}`: {hint}")
         raise ConfigError("\n".join(lines)) from None
+
+
+def load(path: str | Path, *, known_kinds: set[str] | None = None,
+         webhook_kinds: set[str] | None = None) -> Config:
+    path = Path(path)
+    config = validate_toml(path, Config, missing="no such file; pass the config with --config PATH")
     for section, items in (("sources", config.sources), ("webhooks", config.webhooks)):
         seen: set[str] = set()
         for index, item in enumerate(items):

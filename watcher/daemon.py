@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import random
 import signal
@@ -89,6 +90,7 @@ class Daemon:
         self.scheduler: AsyncIOScheduler | None = None
         self._in_flight: set[asyncio.Task[PollOutcome]] = set()
         self._kick: asyncio.Future[None] | None = None
+        self._force_reload = False
         self._stopping = False
 
     def start(self) -> None:
@@ -137,7 +139,9 @@ class Daemon:
     async def _impact_job(self) -> None:
         """Refresh impacts when events changed or the inventory file did (checked every 30 s)."""
         loop = asyncio.get_running_loop()
-        due = await loop.run_in_executor(self.db_executor, self.impacts.reload) or self._impacts_due
+        force, self._force_reload = self._force_reload, False
+        reload = functools.partial(self.impacts.reload, force=force)
+        due = await loop.run_in_executor(self.db_executor, reload) or self._impacts_due
         while due:  # changes that arrive during a refresh get one more
             self._impacts_due = False
             await loop.run_in_executor(self.db_executor, self.impacts.refresh)
@@ -172,6 +176,7 @@ class Daemon:
 
     def _reload_inventory(self) -> None:
         log.info("SIGHUP: reloading the inventory")
+        self._force_reload = True
         self.kick_impacts()
 
     def kick_impacts(self) -> None:

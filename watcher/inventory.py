@@ -6,12 +6,12 @@ are errors that name the file, the entry and the fix.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from watcher.config import validate_toml
 from watcher.errors import ConfigError
 
 
@@ -56,21 +56,8 @@ class Inventory:
 
 def load(path: str | Path) -> Inventory:
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: no such inventory file; create it or fix [inventory] path") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    try:
-        parsed = InventoryFile.model_validate(raw)
-    except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            where = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in err["loc"]).replace(".[", "[")
-            hint = "unknown key; see the [[uses]] shape in README" if err["type"] == "extra_forbidden" else err["msg"]
-            lines.append(f"{path}: key `{where}`: {hint}")
-        raise ConfigError("\n".join(lines)) from None
+    parsed = validate_toml(path, InventoryFile, missing="no such inventory file; create it or fix [inventory] path",
+                           hints={"extra_forbidden": "unknown key; see the [[uses]] shape in README"})
     seen: dict[str, int] = {}
     for index, use in enumerate(parsed.uses):
         if use.key in seen:

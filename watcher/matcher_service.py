@@ -29,10 +29,15 @@ class ImpactService:
                 path = base / path
             self.inventory = inventory_module.load(path)
 
-    def reload(self) -> bool:
-        """Re-read the inventory if its file changed; True if it did."""
+    def reload(self, *, force: bool = False) -> bool:
+        """Re-read the inventory if its file changed (or when told to: SIGHUP); True if it was read."""
         if self.inventory is None:
             return False
+        if force and self.inventory.path is not None:
+            fresh = inventory_module.load(self.inventory.path)
+            self.inventory = fresh
+            log.info("inventory reloaded", extra={"uses": len(fresh.uses), "path": str(fresh.path)})
+            return True
         fresh = inventory_module.reload_if_changed(self.inventory)
         changed = fresh is not self.inventory
         if changed:
