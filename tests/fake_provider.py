@@ -65,7 +65,8 @@ class FakeProvider:
         path = "/" + request.path_params["path"]
         self.requests.append((path, dict(request.headers)))
         if path in self.redirects:
-            return RedirectResponse(self.url(self.redirects[path]), status_code=302)
+            target = self.redirects[path]
+            return RedirectResponse(target if target.startswith("http") else self.url(target), status_code=302)
         doc = self.documents.get(path)
         if doc is None:
             return Response("not found", status_code=404)

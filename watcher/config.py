@@ -82,6 +82,8 @@ class PollerConfig(_Section):
     # Fetches in flight at once, across sources; beyond the client's keep-alive pool, more
     # concurrency only churns connections.
     concurrency: int = Field(20, ge=1, le=500)
+    # A source failing this many polls in a row is an alert (a broken or emptied page: at once).
+    alert_after: int = Field(3, ge=1)
 
 
 class LogConfig(_Section):
@@ -100,6 +102,8 @@ class SourceConfig(_Section):
     # (Google's and AWS's status pages cover every cloud product; we care about a few).
     include: list[str] = Field(default_factory=list)
     timeout: Duration | None = None  # overrides [poller] timeout for a slow page
+    # A feed whose newest entry is older than this has gone quiet or moved: an alert.
+    expect_every: Duration | None = None
 
 
     @field_validator("url")
@@ -129,6 +133,8 @@ class WebhookConfig(_Section):
     algorithm: Literal["sha256", "sha1"] = "sha256"
     encoding: Literal["hex", "base64"] = "hex"
     prefix: str = ""
+    # No delivery for this long is an alert: the sender may have been unsubscribed.
+    expect_every: Duration | None = None
 
 
 

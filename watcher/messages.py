@@ -55,11 +55,12 @@ def deprecation(event: Event, impacts: list[dict[str, Any]], *, step_reason: str
 def incident(event: Event, impacts: list[dict[str, Any]], *, channel: str) -> dict[str, Any]:
     state = "RESOLVED" if (event.status or "") in ("resolved", "completed", "postmortem") else (event.status or "")
     head = f"{event.provider} {event.kind} [{event.severity}] {state}: {event.title}"
-    blocks = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{escape(head)}*\n{escape(event.summary)[:2500]}"}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"*Affected services*\n{_services(impacts)}"}},
-        _buttons(event, channel, event.url),
-    ]
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{escape(head)}*\n{escape(event.summary)[:2500]}"}}]
+    if impacts:  # source alerts concern the watcher itself and touch no service
+        affected = f"*Affected services*\n{_services(impacts)}"
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": affected}})
+        blocks.append(_buttons(event, channel, event.url))
     return {"text": escape(head), "blocks": blocks}
 
 

@@ -57,6 +57,10 @@ def plan(session: Session, config: Config, *, now: datetime, today: date) -> int
     by_event: dict[int, dict[tuple[str, str], list[Impact]]] = defaultdict(lambda: defaultdict(list))
     for impact in impacts:
         by_event[impact.event_id][_route(config, impact)].append(impact)
+    # Source alerts concern the watcher itself: they go to the on-call channel, with no impacts.
+    on_call = ("slack", config.slack.channel) if config.slack else ("console", "-")
+    for alert in session.exec(select(Event.id).where(Event.kind == "source", Event.baseline == False)).all():  # noqa: E712
+        by_event[alert][on_call]
     if not by_event:
         return 0
     events = {e.id: e for e in session.exec(select(Event).where(col(Event.id).in_(list(by_event)))).all()}
@@ -68,7 +72,7 @@ def plan(session: Session, config: Config, *, now: datetime, today: date) -> int
         for (channel, target), members in groups.items():
             if event.kind == "deprecation":
                 rows.extend(_deprecation_rows(session, config, event, channel, target, members, planned, today))
-            elif event.kind in ("incident", "maintenance"):
+            elif event.kind in ("incident", "maintenance", "source"):
                 rows.extend(_incident_rows(session, config, event, channel, target, members, planned))
     for row in rows:
         row.update(state="pending", attempts=0, created_at=now, next_attempt_at=now)
@@ -121,7 +125,8 @@ def _moved_earlier(session: Session, event: Event) -> int | None:
 
 def _incident_rows(session: Session, config: Config, event: Event, channel: str, target: str,
                    members: list[Impact], planned: set[str]) -> list[dict[str, Any]]:
-    if SEVERITIES.index(event.severity) < SEVERITIES.index(config.escalation.incident_severity):  # type: ignore[arg-type]
+    if event.kind != "source" and SEVERITIES.index(event.severity) < SEVERITIES.index(
+            config.escalation.incident_severity):  # type: ignore[arg-type]
         return []
     thread = _thread(event, channel, target)
     impacts = [_impact_dict(i) for i in members]

@@ -14,12 +14,13 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import Engine
 
 from connectors import POLLED
-from watcher import sources
+from watcher import health, sources
 from watcher.config import Config, SourceConfig
 from watcher.connector import Document, PolledConnector
 from watcher.errors import FetchError, SourceError
@@ -119,10 +120,47 @@ class Poller:
         if claimed.consecutive_failures:
             log.info("source recovered after %d failed polls", claimed.consecutive_failures,
                      extra={"source": source.name})
+        alerts = await self._in_db(self._health_after_success, source, reads, outcome, claimed)
         self._count_success(source, outcome)
-        if outcome.changes:
-            self.notifier.notify([c for c in outcome.changes if not c.baseline])
+        told = [c for c in [*outcome.changes, *alerts] if not c.baseline]
+        if told:
+            self.notifier.notify(told)
         return outcome
+
+    def _alerted(self, claimed: sources.Claim) -> bool:
+        return claimed.health in ("broken", "suspicious") or claimed.consecutive_failures >= \
+            self.config.poller.alert_after
+
+    def _health_after_success(self, source: SourceConfig, reads: list[_Read], outcome: PollOutcome,
+                              claimed: sources.Claim) -> list[Change]:
+        now = self.clock()
+        changes: list[Change] = []
+        with session(self.engine) as db:
+            if self._alerted(claimed):
+                changes += health.record(db, subject=source.name, problem="failing", ok=True, title="",
+                                         summary=f"answering again after {claimed.consecutive_failures} failed polls",
+                                         severity="info", now=now)
+            for read in reads:
+                if read.fetched is None:
+                    continue
+                asked, got = urlsplit(read.document.url).netloc, urlsplit(read.fetched.url).netloc
+                if asked != got:
+                    changes += health.record(
+                        db, subject=source.name, problem="moved", ok=False, now=now, severity="notice",
+                        title=f"{source.name}: {asked} now redirects to {got}", url=read.fetched.url,
+                        summary=f"{read.document.url} redirects to {read.fetched.url}; the page may have moved "
+                                "platform: check the source's kind and URL")
+            if source.expect_every and outcome.outcome == "ok":
+                newest = max((d.updated_at or d.published_at for r in reads if r.result for d in r.result.drafts
+                              if d.updated_at or d.published_at), default=None)
+                stale = newest is not None and (now - newest).total_seconds() > source.expect_every
+                changes += health.record(
+                    db, subject=source.name, problem="stale", ok=not stale, now=now, severity="warning",
+                    title=f"{source.name}: nothing new since {newest:%Y-%m-%d}" if newest else "",
+                    summary=f"the newest entry is from {newest:%Y-%m-%d}, older than the expected cadence; the "
+                            "feed may have moved or stopped" if stale and newest else "new entries again")
+            db.commit()
+        return changes
 
     def _claim(self, source: SourceConfig, now: datetime, force: bool) -> sources.Claim | None:
         with self.engine.begin() as connection:
@@ -191,7 +229,23 @@ class Poller:
         self.metrics.polls.labels(source.name, "failed").inc()
         self.metrics.failures.labels(source.name).set(failures)
         self.metrics.up.labels(source.name).set(0)
+        broken = category in sources.BROKEN_CATEGORIES or category == "suspicious"
+        if (broken and started) or failures == self.config.poller.alert_after:
+            alerts = await self._in_db(self._alert, source, category, message, failures)
+            if alerts:
+                self.notifier.notify(alerts)
         return PollOutcome(source.name, "failed", category=category, message=message)
+
+    def _alert(self, source: SourceConfig, category: str, message: str, failures: int) -> list[Change]:
+        with session(self.engine) as db:
+            changes = health.record(
+                db, subject=source.name, problem="failing", ok=False, now=self.clock(),
+                status=sources.health_for(category),
+                severity="critical" if category in sources.BROKEN_CATEGORIES else "warning",
+                title=f"{source.name} is {sources.health_for(category)} ({category})",
+                summary=f"{message} ({failures} failed poll{'s' if failures != 1 else ''} in a row)", url=source.url)
+            db.commit()
+        return changes
 
     def _store_failure(self, source: SourceConfig, claimed: sources.Claim, category: str, message: str,
                        retry_after: float | None) -> tuple[int, bool]:
