@@ -76,7 +76,7 @@ interval = "1s"
     [incident] = [e for e in events(config) if e["external_id"] == "978mjkgw6mh7"]
     assert incident["revision"] == 2 and incident["ends_at"] == "2026-10-08T01:10:00Z"
     before = {(e["provider"], e["kind"], e["external_id"]): e["revision"] for e in events(config)}
-    assert len(before) == 1 + 4  # the incident and xAI's four incidents
+    assert len(before) == 1 + 4 + 1  # the incident, xAI's four incidents, the broken source's alert
 
     daemon = Daemon(config, port, tmp_path / "run2.log")
     try:
