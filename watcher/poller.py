@@ -230,7 +230,7 @@ class Poller:
         self.metrics.failures.labels(source.name).set(failures)
         self.metrics.up.labels(source.name).set(0)
         broken = category in sources.BROKEN_CATEGORIES or category == "suspicious"
-        if (broken and started) or failures == self.config.poller.alert_after:
+        if (started if broken else failures == self.config.poller.alert_after):
             alerts = await self._in_db(self._alert, source, category, message, failures)
             if alerts:
                 self.notifier.notify(alerts)
