@@ -20,6 +20,7 @@ from watcher import logs
 from watcher.commands import (
     cmd_action,
     cmd_calendar,
+    cmd_coverage,
     cmd_deadlines,
     cmd_digest,
     cmd_impacts,
@@ -217,6 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "resolve":
             action.add_argument("--note")
         action.set_defaults(func=cmd_action)
+    coverage = with_config("coverage", "which surfaces of each platform in the inventory are watched")
+    coverage.add_argument("--json", action="store_true")
+    coverage.set_defaults(func=cmd_coverage)
     calendar = with_config("calendar", "the deprecation calendar (ICS) on standard output")
     calendar.add_argument("--team", help="only this owner's deadlines")
     calendar.add_argument("--provider", help="only this platform's deadlines")

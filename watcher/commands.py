@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 
 from connectors import POLLED, WEBHOOKS
-from watcher import actions, digest
+from watcher import actions, coverage, digest
 from watcher import calendar as calendar_module
 from watcher import catalog as catalog_module
 from watcher import config as config_module
@@ -113,6 +113,25 @@ def _gate(config: Config, catalog: catalog_module.Catalog, entries: list[dict[st
         print(f"DEADLINE {event.deadline} {use.platform}:{use.model} at {', '.join(use.evidence)}: {verdict.reason}",
               file=sys.stderr)
     return 1 if late else 0
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    if config.inventory is None:
+        print(f"{args.config}: no [inventory] path: coverage is measured for the platforms the inventory uses",
+              file=sys.stderr)
+        return EXIT_CONFIG
+    service = ImpactService(config, open_database(config.database.url), base=Path(args.config).parent)
+    with session(service.engine) as db:
+        rows = coverage.report(db, config, service.inventory)  # type: ignore[arg-type]
+    service.engine.dispose()
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    for row in rows:
+        mark = {"wired": "ok  ", "missing": "MISS", "broken": "BRKN", "stale": "STALE"}[row["state"]]
+        print(f"{mark} {row['platform']:13} {row['surface']:17} {row['source'] or '':24} {row['how_to'] or ''}")
+    return 0
 
 
 def cmd_action(args: argparse.Namespace) -> int:

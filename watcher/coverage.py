@@ -1,0 +1,59 @@
+"""Which surfaces of each platform in the inventory are wired and healthy, which are missing, and
+how to subscribe to each missing one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlmodel import Session, func, select
+
+from connectors.coverage_guide import GUIDE
+from watcher.config import Config
+from watcher.inventory import Inventory
+from watcher.storage import Delivery, Event, SourceState
+
+
+def _host(url: str | None) -> str:
+    return urlsplit(url or "").netloc.lower()
+
+
+def report(session: Session, config: Config, inventory: Inventory, *,
+           now: datetime | None = None) -> list[dict[str, Any]]:
+    now = now or datetime.now(UTC)
+    states = {s.name: s for s in session.exec(select(SourceState)).all()}
+    open_alerts = {e.external_id for e in session.exec(select(Event).where(Event.kind == "source")).all()
+                   if e.status != "resolved"}
+    last_delivery = dict(session.exec(select(Delivery.webhook, func.max(Delivery.received_at))
+                                      .group_by(Delivery.webhook)).all())
+    rows = []
+    platforms = sorted({(use.provider, use.platform) for use in inventory.uses}, key=lambda p: (p[1], p[0]))
+    for provider, platform in platforms:
+        for surface in GUIDE.get(platform, []):
+            row = {"provider": provider, "platform": platform, "surface": surface.surface, "state": "missing",
+                   "source": None, "how_to": surface.how_to}
+            if surface.kind is not None:
+                wired = [s for s in config.sources if s.kind == surface.kind and s.enabled and
+                         (surface.url is None or _host(s.url) == _host(surface.url))]
+                hooks = [h for h in config.webhooks if h.kind == surface.kind]
+                if wired:
+                    source = wired[0]
+                    state = states.get(source.name)
+                    row["source"] = source.name
+                    row["state"] = "broken" if state and state.health in ("broken", "suspicious", "failing") else (
+                        "stale" if f"stale:{source.name}" in open_alerts else "wired")
+                    error = state.last_error if state else ""
+                    row["how_to"] = None if row["state"] == "wired" else (
+                        f"see `watcher events --all` and /healthz for {source.name}: {error}")
+                elif hooks:
+                    hook = hooks[0]
+                    row["source"] = hook.name
+                    seen = last_delivery.get(hook.name)
+                    quiet_for = (now - seen.replace(tzinfo=UTC)).total_seconds() if seen else None
+                    silent = hook.expect_every and (quiet_for is None or quiet_for > hook.expect_every)
+                    row["state"] = "stale" if silent else "wired"
+                    row["how_to"] = (f"no delivery on {hook.name} within its expect_every: check the sender's "
+                                     "subscription" if silent else None)
+            rows.append(row)
+    return rows
