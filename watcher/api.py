@@ -12,20 +12,85 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
+from pydantic import BaseModel, Field, ValidationError
 from slack_sdk.signature import SignatureVerifier
+from sqlmodel import col, select
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from watcher import actions
+from watcher.dashboard import guard
+from watcher.deadlines import deadline_rows
 from watcher.impacts import impact_rows
+from watcher.pipeline import event_json
 from watcher.storage import Event, session
+
+
+class ActionBody(BaseModel):
+    event_key: str = Field(min_length=1)
+    by: str = Field(min_length=1)
+    service: str | None = None
+    plan: str | None = None
+    target: date | None = None
+    until: date | None = None
+    note: str | None = None
 
 
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-async def list_impacts(request: Request) -> JSONResponse:
+async def list_events(request: Request) -> Response:
+    if (refused := guard(request)) is not None:
+        return refused
+    daemon = request.app.state.daemon
+    try:
+        limit = min(max(int(request.query_params.get("limit", "200")), 1), 5000)
+    except ValueError:
+        return _error(400, "limit must be a whole number")
+    kind, provider = request.query_params.get("kind"), request.query_params.get("provider")
+
+    def read() -> list[dict[str, Any]]:
+        with session(daemon.engine) as db:
+            query = select(Event).order_by(col(Event.id).desc()).limit(limit)
+            if kind:
+                query = query.where(Event.kind == kind)
+            if provider:
+                query = query.where(Event.provider == provider)
+            return [event_json(e) for e in db.exec(query).all()]
+
+    return JSONResponse(await asyncio.to_thread(read))
+
+
+async def list_deadlines(request: Request) -> Response:
+    if (refused := guard(request)) is not None:
+        return refused
+    daemon = request.app.state.daemon
+
+    def read() -> list[dict[str, Any]]:
+        with session(daemon.engine) as db:
+            events = db.exec(select(Event).where(Event.kind == "deprecation")).all()
+            return deadline_rows(events, today=datetime.now(daemon.zone).date(), impacts=impact_rows(db),
+                                 include_past=request.query_params.get("all") == "1")
+
+    return JSONResponse(await asyncio.to_thread(read))
+
+
+async def list_sources(request: Request) -> Response:
+    if (refused := guard(request)) is not None:
+        return refused
+    from watcher.web import _source_health
+
+    return JSONResponse(await asyncio.to_thread(_source_health, request.app.state.daemon))
+
+
+async def openapi(request: Request) -> JSONResponse:
+    return JSONResponse(OPENAPI)
+
+
+async def list_impacts(request: Request) -> Response:
+    if (refused := guard(request)) is not None:
+        return refused
     daemon = request.app.state.daemon
 
     def read() -> list[dict[str, Any]]:
@@ -65,12 +130,14 @@ async def act(request: Request) -> JSONResponse:
     if action not in ("ack", "snooze", "resolve"):
         return _error(404, f"no action {action!r}; use ack, snooze or resolve")
     try:
-        body = json.loads(await request.body())
-        selector = actions.Selector(str(body["event_key"]), body.get("service"))
-        if not body.get("by"):
-            raise KeyError("by")
-    except (ValueError, KeyError, TypeError) as exc:
-        return _error(400, f"expected a JSON object with event_key and by: {exc}")
+        parsed = ActionBody.model_validate_json(await request.body())
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
+        return _error(400, f"expected a JSON object with event_key and by: {problems}")
+    if action == "snooze" and parsed.until is None:
+        return _error(400, "snooze needs until (YYYY-MM-DD)")
+    body = parsed.model_dump(mode="json")
+    selector = actions.Selector(parsed.event_key, parsed.service)
     try:
         message = await asyncio.to_thread(_apply, daemon, action, body, selector)
     except actions.ActionError as exc:
@@ -119,3 +186,49 @@ async def slack_actions(request: Request) -> JSONResponse:
     except (actions.ActionError, ValueError) as exc:
         message = str(exc)
     return JSONResponse({"response_type": "ephemeral", "replace_original": False, "text": message})
+
+
+_LIST = {"type": "array", "items": {"type": "object"}}
+_ERROR = {"description": "the reason", "content": {"application/json": {"schema": {
+    "type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]}}}}
+
+
+def _get(summary: str, parameters: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"get": {"summary": summary, "parameters": parameters or [], "responses": {
+        "200": {"description": "OK", "content": {"application/json": {"schema": _LIST}}}, "401": _ERROR}}}
+
+
+def _query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema}
+
+
+OPENAPI: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {"title": "provider-watcher", "version": "0.1.0",
+             "description": "Events from LLM providers, the deadlines they set, and what they mean for our services."},
+    "paths": {
+        "/api/events": _get("Events, newest first", [
+            _query("kind", {"type": "string", "enum": ["incident", "maintenance", "deprecation", "changelog", "account",
+                                                       "billing", "source"]}),
+            _query("provider", {"type": "string"}), _query("limit", {"type": "integer", "minimum": 1,
+                                                                      "maximum": 5000})]),
+        "/api/deadlines": _get("Upcoming deadlines with the services they affect", [
+            _query("all", {"type": "string", "enum": ["0", "1"]})]),
+        "/api/impacts": _get("Impacts: event x inventory entry, with the reason and state", [
+            _query("team", {"type": "string"}), _query("all", {"type": "string", "enum": ["0", "1"]})]),
+        "/api/sources": {"get": {"summary": "Source health", "responses": {
+            "200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}},
+            "401": _ERROR}}},
+        "/api/impacts/{action}": {"post": {
+            "summary": "Acknowledge, snooze or resolve an event's impacts (bearer token)",
+            "parameters": [{"name": "action", "in": "path", "required": True,
+                            "schema": {"type": "string", "enum": ["ack", "snooze", "resolve"]}}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["event_key", "by"], "properties": {
+                    "event_key": {"type": "string"}, "service": {"type": "string"}, "by": {"type": "string"},
+                    "plan": {"type": "string"}, "target": {"type": "string", "format": "date"},
+                    "until": {"type": "string", "format": "date"}, "note": {"type": "string"}}}}}},
+            "responses": {"200": {"description": "done", "content": {"application/json": {"schema": {
+                "type": "object"}}}}, "400": _ERROR, "401": _ERROR, "403": _ERROR, "404": _ERROR}}},
+    },
+}

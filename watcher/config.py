@@ -52,6 +52,10 @@ class ServerConfig(_Section):
     ingest_only: bool = False
     # Bearer token for the JSON API's changes (ack, snooze, resolve); without it the API is read-only.
     api_token_env: str | None = None
+    # The dashboard's protection: a token (Bearer, ?token= or cookie) or "user:password" for basic auth.
+    # Without it the dashboard is shown read-only (the server listens on 127.0.0.1 by default).
+    dashboard_auth_env: str | None = None
+    read_only: bool = False
 
 
 class DatabaseConfig(_Section):

@@ -14,6 +14,8 @@ from watcher.config import Config
 from watcher.inventory import Inventory
 from watcher.storage import Delivery, Event, SourceState
 
+GENERIC_KINDS = frozenset({"statuspage", "feed", "google-cloud-status", "aws-health-public"})
+
 
 def _host(url: str | None) -> str:
     return urlsplit(url or "").netloc.lower()
@@ -34,8 +36,11 @@ def report(session: Session, config: Config, inventory: Inventory, *,
             row = {"provider": provider, "platform": platform, "surface": surface.surface, "state": "missing",
                    "source": None, "how_to": surface.how_to}
             if surface.kind is not None:
+                # A kind made for one page (openai-deprecations) covers it wherever it is fetched from; a
+                # generic kind (statuspage, feed) covers it when it reads that host or names that provider.
+                generic = surface.kind in GENERIC_KINDS
                 wired = [s for s in config.sources if s.kind == surface.kind and s.enabled and
-                         (surface.url is None or _host(s.url) == _host(surface.url))]
+                         (not generic or _host(s.url) == _host(surface.url) or s.provider == provider)]
                 hooks = [h for h in config.webhooks if h.kind == surface.kind]
                 if wired:
                     source = wired[0]

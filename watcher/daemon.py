@@ -74,6 +74,8 @@ class Daemon:
         self.zone = ZoneInfo(config.digest.timezone) if config.digest else UTC
         where = config_path or "config"
         self.api_token = config_module.secret(config.server.api_token_env, path=where, key="server.api_token_env")
+        self.dashboard_auth = config_module.secret(config.server.dashboard_auth_env, path=where,
+                                                   key="server.dashboard_auth_env")
         self.slack_signing_secret = config_module.secret(
             config.slack.signing_secret_env if config.slack else None, path=where, key="slack.signing_secret_env")
         self.calendar_token = config_module.secret(config.calendar.token_env, path=config_path or "config",

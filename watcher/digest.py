@@ -42,8 +42,9 @@ def collect(session: Session, config: Config, *, now: datetime) -> dict[str, Any
     impacts = impact_rows(session)
     today = now.date()
     events = session.exec(select(Event)).all()
+    # the next 90 days, and whatever is already overdue but still in use
     rows = deadline_rows([e for e in events if e.kind == "deprecation"], today=today, within_days=WINDOW_DAYS,
-                         impacts=impacts)
+                         impacts=impacts, include_past=True)
     by_team: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         for team in sorted({a["owner"] for a in row["affected"]}):

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from watcher import api
+from watcher import api, dashboard
 from watcher import calendar as calendar_module
 from watcher.daemon import Daemon
 from watcher.dates import isoformat
@@ -123,9 +123,17 @@ def create_app(daemon: Daemon) -> Starlette:
 
     app = Starlette(
         routes=[
+            Route("/", dashboard.home),
+            Route("/events/{event_id:int}", dashboard.event_page),
+            Route("/sources", dashboard.sources_page),
+            Route("/ui/impacts/{action:str}", dashboard.form_action, methods=["POST"]),
             Route("/healthz", healthz),
             Route("/metrics", metrics),
             Route("/calendar.ics", calendar),
+            Route("/api/openapi.json", api.openapi),
+            Route("/api/events", api.list_events),
+            Route("/api/deadlines", api.list_deadlines),
+            Route("/api/sources", api.list_sources),
             Route("/api/impacts", api.list_impacts),
             Route("/api/impacts/{action:str}", api.act, methods=["POST"]),
             Route("/slack/actions", api.slack_actions, methods=["POST"]),
