@@ -10,6 +10,7 @@ import base64
 import binascii
 import hmac
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -24,6 +25,9 @@ from watcher.digest import TEMPLATES
 from watcher.events import TERMINAL_STATUSES
 from watcher.impacts import impact_rows
 from watcher.storage import Event, EventRevision, session
+
+PER_TEAM = 25  # deadline rows per team on the home page
+IMPACTS = 100  # impacts on the home page
 
 _env = Environment(loader=FileSystemLoader([str(p) for p in TEMPLATES]), autoescape=select_autoescape(["j2"]))
 
@@ -60,6 +64,8 @@ def _home_context(daemon: Any) -> dict[str, Any]:
                                 Event.severity, Event.deadline, Event.deadline_earliest, Event.deadline_precision,
                                 Event.replacement, Event.url, Event.provenance, Event.source, Event.models)
                          .where(col(Event.kind).in_(["deprecation", "incident"]))).all()
+        # Plain objects: attribute access on result rows goes through a slow fallback, row by row.
+        events = [SimpleNamespace(**row._asdict()) for row in events]
         # Overdue deadlines still in use come first: they are the most urgent.
         deadlines = deadline_rows([e for e in events if e.kind == "deprecation"], today=now.date(), impacts=impacts,
                                   include_past=True)
@@ -72,8 +78,10 @@ def _home_context(daemon: Any) -> dict[str, Any]:
                                                  "services": ", ".join(a["service"] for a in row["affected"]
                                                                        if a["owner"] == team)})
     incidents = [e for e in events if e.kind == "incident" and (e.status or "") not in TERMINAL_STATUSES]
-    return {"coverage": report, "deadlines_by_team": sorted(by_team.items()), "incidents": incidents,
-            "impacts": impacts}
+    # A page people read: the most urgent first, the rest one click away (the JSON API has all).
+    teams = [(team, rows[:PER_TEAM], len(rows) - PER_TEAM) for team, rows in sorted(by_team.items())]
+    return {"coverage": report, "deadlines_by_team": teams, "incidents": incidents,
+            "impacts": impacts[:IMPACTS], "more_impacts": max(len(impacts) - IMPACTS, 0)}
 
 
 async def home(request: Request) -> Response:
