@@ -68,3 +68,42 @@ async def test_moved_page_and_stale_feed(fake_provider: FakeProvider, rig, clock
     assert alerts(notifier.changes)[-1] == ("stale:xai-status", "revised", "resolved")
     await poller.poll(source, force=True)
     assert len(alerts(notifier.changes)) == 3  # the move said once, the recovery once
+
+
+def test_silent_webhook_alerts_then_recovers(sqlite_url: str, tmp_path, monkeypatch) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tests.conftest import write_config
+    from watcher.commands import load_config
+    from watcher.daemon import Daemon
+    from watcher.digest import collect
+    from watcher.storage import Delivery, session
+
+    monkeypatch.setenv("TEST_HOOK_SECRET", "t")
+    config = load_config(str(write_config(tmp_path / "w.toml", database_url=sqlite_url, sources="", extra="""
+[[webhooks]]
+name = "anthropic-status"
+kind = "statuspage-webhook"
+provider = "anthropic"
+secret_env = "TEST_HOOK_SECRET"
+expect_every = "7d"
+""")))
+    daemon = Daemon(config)
+    try:
+        start = daemon.started_at
+        assert daemon.check_webhooks(now=start + timedelta(days=6)) == []
+        [alert] = daemon.check_webhooks(now=start + timedelta(days=8))
+        assert (alert.event["external_id"], alert.event["status"]) == ("silent:anthropic-status", "silent")
+        assert daemon.check_webhooks(now=start + timedelta(days=9)) == []  # said once
+        with session(daemon.engine) as db:
+            assert [b["name"] for b in collect(db, config, now=datetime.now(UTC))["blind_spots"]] == [
+                "anthropic-status"]
+            db.add(Delivery(webhook="anthropic-status", delivery_id="d1", received_at=start + timedelta(days=9),
+                            headers={}, body=b"{}", state="processed", event_count=0))
+            db.commit()
+        [recovered] = daemon.check_webhooks(now=start + timedelta(days=9, hours=1))
+        assert (recovered.action, recovered.event["status"]) == ("revised", "resolved")
+    finally:
+        daemon.poller.close()
+        daemon.db_executor.shutdown()
+        daemon.engine.dispose()

@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import text
+from sqlalchemy import func, text
+from sqlmodel import select
 
 from watcher import config as config_module
-from watcher import digest
+from watcher import digest, health
 from watcher.config import Config, SourceConfig
 from watcher.deliveries import DeliveryProcessor
 from watcher.http import make_client
@@ -32,7 +33,7 @@ from watcher.outbox import Sender, drain, plan
 from watcher.pipeline import Change
 from watcher.poller import Poller, PollOutcome, database_executor
 from watcher.receiver import Receiver
-from watcher.storage import open_database, session
+from watcher.storage import Delivery, open_database, session
 
 log = logging.getLogger("watcher.daemon")
 
@@ -92,6 +93,7 @@ class Daemon:
         self.scheduler: AsyncIOScheduler | None = None
         self._in_flight: set[asyncio.Task[PollOutcome]] = set()
         self._kick: asyncio.Future[None] | None = None
+        self.started_at = datetime.now(UTC)
         self._force_reload = False
         self._stopping = False
 
@@ -114,6 +116,9 @@ class Daemon:
                                    max_instances=1, coalesce=True, next_run_time=now)
             self.scheduler.add_job(self._notify_job, IntervalTrigger(seconds=5), id="outbox", name="outbox",
                                    max_instances=1, coalesce=True, next_run_time=now)
+            if any(h.expect_every for h in self.config.webhooks):
+                self.scheduler.add_job(self._silence_job, IntervalTrigger(minutes=5), id="silence",
+                                       name="silent webhooks", max_instances=1, coalesce=True)
             if self.config.digest is not None and self.config.email is not None:
                 self.scheduler.add_job(self._digest_job, CronTrigger(**self.config.digest.cron(), timezone=self.zone),
                                        id="digest", name="weekly digest", max_instances=1, coalesce=True,
@@ -153,6 +158,33 @@ class Daemon:
     async def _notify_job(self) -> None:
         """Plan what the escalation ladder says is due, then send the outbox."""
         await asyncio.get_running_loop().run_in_executor(self.db_executor, self.notify_once)
+
+    async def _silence_job(self) -> None:
+        changes = await asyncio.get_running_loop().run_in_executor(self.db_executor, self.check_webhooks)
+        if changes:
+            self.poller.notifier.notify(changes)
+
+    def check_webhooks(self, now: datetime | None = None) -> list[Change]:
+        """A webhook with `expect_every` that has heard nothing for that long is an alert (counted from
+        the daemon's start when it never heard anything)."""
+        now = now or datetime.now(UTC)
+        changes: list[Change] = []
+        with session(self.engine) as db:
+            last = dict(db.exec(select(Delivery.webhook, func.max(Delivery.received_at))
+                                .group_by(Delivery.webhook)).all())
+            for hook in self.config.webhooks:
+                if not hook.expect_every:
+                    continue
+                heard = last.get(hook.name)
+                since = heard.replace(tzinfo=UTC) if heard else self.started_at
+                silent = (now - since).total_seconds() > hook.expect_every
+                changes += health.record(
+                    db, subject=hook.name, problem="silent", ok=not silent, now=now, severity="warning",
+                    title=f"webhook {hook.name}: nothing received since {since:%Y-%m-%d %H:%M} UTC",
+                    summary=f"no delivery for longer than expected ({hook.expect_every / 3600:g} h): the sender's "
+                            "subscription may have lapsed" if silent else "deliveries again")
+            db.commit()
+        return changes
 
     async def _digest_job(self) -> None:
         await asyncio.get_running_loop().run_in_executor(self.db_executor, self.send_digest)

@@ -69,7 +69,10 @@ def collect(session: Session, config: Config, *, now: datetime) -> dict[str, Any
         "incidents": [{"provider": e.provider, "title": e.title, "status": e.status,
                        "duration": _duration(e.starts_at, e.ends_at, now)} for e in incidents],
         "unacknowledged": [i for i in impacts if i["state"] == "open"],
-        "blind_spots": [{"name": s.name, "health": s.health, "last_error": s.last_error} for s in sources],
+        "blind_spots": [{"name": s.name, "health": s.health, "last_error": s.last_error} for s in sources] + [
+            {"name": e.components[0] if e.components else e.external_id, "health": e.status, "last_error": e.title}
+            for e in events if e.kind == "source" and e.status != "resolved"
+            and e.external_id.split(":", 1)[0] != "failing"],  # failing sources are in the list above
     }
 
 
