@@ -120,7 +120,10 @@ class Poller:
         if claimed.consecutive_failures:
             log.info("source recovered after %d failed polls", claimed.consecutive_failures,
                      extra={"source": source.name})
-        alerts = await self._in_db(self._health_after_success, source, reads, outcome, claimed)
+        moved = any(r.fetched and urlsplit(r.fetched.url).netloc != urlsplit(r.document.url).netloc for r in reads)
+        alerts: list[Change] = []
+        if self._alerted(claimed) or moved or (source.expect_every and outcome.outcome == "ok"):
+            alerts = await self._in_db(self._health_after_success, source, reads, outcome, claimed)
         self._count_success(source, outcome)
         told = [c for c in [*outcome.changes, *alerts] if not c.baseline]
         if told:
