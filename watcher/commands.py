@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Engine
 from sqlmodel import select
 
 from connectors import POLLED, WEBHOOKS
@@ -30,6 +31,14 @@ from watcher.storage import Event, open_database, session
 EXIT_CONFIG = 2
 
 
+def fresh_impacts(config: Config, path: str) -> Engine:
+    """The database, with impacts brought up to date from the inventory first (if there is one)."""
+    engine = open_database(config.database.url)
+    if config.inventory is not None:
+        ImpactService(config, engine, base=Path(path).parent).refresh()
+    return engine
+
+
 def load_config(path: str) -> Config:
     return config_module.load(path, known_kinds=set(POLLED), webhook_kinds=set(WEBHOOKS))
 
@@ -38,9 +47,7 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     zone = ZoneInfo(config.digest.timezone) if config.digest else UTC
     within = config_module.parse_duration(args.within) / 86400 if args.within else None
-    engine = open_database(config.database.url)
-    if config.inventory is not None:
-        ImpactService(config, engine, base=Path(args.config).parent).refresh()
+    engine = fresh_impacts(config, args.config)
     with session(engine) as db:
         events = db.exec(select(Event).where(Event.kind == "deprecation")).all()
         rows = deadline_rows(events, today=datetime.now(zone).date(), within_days=within, include_past=args.all,
@@ -61,8 +68,7 @@ def cmd_impacts(args: argparse.Namespace) -> int:
     if config.inventory is None:
         print(f"{args.config}: no [inventory] path: there is nothing to match events against", file=sys.stderr)
         return EXIT_CONFIG
-    engine = open_database(config.database.url)
-    ImpactService(config, engine, base=Path(args.config).parent).refresh()
+    engine = fresh_impacts(config, args.config)
     with session(engine) as db:
         rows = impact_rows(db, team=args.team, include_resolved=args.all)
     engine.dispose()
@@ -136,9 +142,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 def cmd_action(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    engine = open_database(config.database.url)
-    if config.inventory is not None:
-        ImpactService(config, engine, base=Path(args.config).parent).refresh()
+    engine = fresh_impacts(config, args.config)
     selector = actions.Selector(args.event, args.service)
     now = datetime.now(UTC)
     try:
@@ -164,9 +168,7 @@ def cmd_action(args: argparse.Namespace) -> int:
 
 def cmd_calendar(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    engine = open_database(config.database.url)
-    if config.inventory is not None:
-        ImpactService(config, engine, base=Path(args.config).parent).refresh()
+    engine = fresh_impacts(config, args.config)
     with session(engine) as db:
         body = calendar_module.build(db, config, now=datetime.now(UTC), team=args.team, provider=args.provider)
     engine.dispose()
@@ -176,9 +178,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
 
 def cmd_digest(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    engine = open_database(config.database.url)
-    if config.inventory is not None:
-        ImpactService(config, engine, base=Path(args.config).parent).refresh()
+    engine = fresh_impacts(config, args.config)
     zone = ZoneInfo(config.digest.timezone) if config.digest else UTC
     with session(engine) as db:
         subject, text, html = digest.render(digest.collect(db, config, now=datetime.now(zone)))
