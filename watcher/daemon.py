@@ -146,14 +146,15 @@ class Daemon:
     async def _impact_job(self) -> None:
         """Refresh impacts when events changed or the inventory file did (checked every 30 s)."""
         loop = asyncio.get_running_loop()
-        force, self._force_reload = self._force_reload, False
-        reload = functools.partial(self.impacts.reload, force=force)
-        due = await loop.run_in_executor(self.db_executor, reload) or self._impacts_due
-        while due:  # changes that arrive during a refresh get one more
+        while True:  # changes, or a SIGHUP, that arrive during a refresh get one more round
+            force, self._force_reload = self._force_reload, False
+            reloaded = await loop.run_in_executor(self.db_executor, functools.partial(self.impacts.reload,
+                                                                                      force=force))
+            if not (reloaded or self._impacts_due):
+                return
             self._impacts_due = False
             await loop.run_in_executor(self.db_executor, self.impacts.refresh)
             await self._notify_job()
-            due = self._impacts_due
 
     async def _notify_job(self) -> None:
         """Plan what the escalation ladder says is due, then send the outbox."""
