@@ -242,8 +242,10 @@ def build_parser() -> argparse.ArgumentParser:
     scan_command.add_argument("--fail-within", metavar="DURATION",
                               help='exit 1 if a scanned id has a deadline within this window, e.g. "90d"')
     scan_command.set_defaults(func=cmd_inventory_scan)
-    parse = sub.add_parser("parse", help="run a connector's parser on a local file; print the events")
-    parse.add_argument("kind", help=f"one of: {', '.join(sorted(POLLED))}")
+    kinds = "\n".join(f"  {kind:26} {connector.describes}" for kind, connector in sorted(POLLED.items()))
+    parse = sub.add_parser("parse", help="run a connector's parser on a local file; print the events",
+                           epilog=f"kinds:\n{kinds}", formatter_class=argparse.RawDescriptionHelpFormatter)
+    parse.add_argument("kind", help="a source kind (listed below)")
     parse.add_argument("file")
     parse.add_argument("--provider", default="", help="provider name to put on the events")
     parse.add_argument("--url", help="the URL the file was fetched from (for links)")
