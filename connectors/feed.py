@@ -60,7 +60,17 @@ def parse(body: bytes, *, url: str, fetched_at: datetime | None = None) -> Parse
             known.components = sorted({*known.components, *draft.components})
             known.severity = max_severity(known.severity, draft.severity)
     return ParseResult(drafts=list(drafts.values()), items_seen=len(parsed.entries),
-                       document=parsed.version)
+                       document=parsed.version, generator=_generator(parsed))
+
+
+def _generator(parsed: Any) -> str | None:
+    named = str(parsed.feed.get("generator") or "").strip()
+    if named:
+        return named
+    # Atlassian Statuspage names none, but its entry ids say "tag:<host>,2005:Incident/<n>".
+    if any(str(e.get("id", "")).startswith("tag:") and ":Incident/" in str(e.get("id", "")) for e in parsed.entries):
+        return "statuspage"
+    return None
 
 
 def _draft(entry: Any, feed_url: str) -> EventDraft:

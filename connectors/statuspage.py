@@ -57,7 +57,17 @@ def parse(body: bytes, *, url: str, fetched_at: datetime | None = None) -> Parse
     drafts = [incident_draft(item, page_url) for item in (*incidents, *maintenances)]
     seen = len(incidents) + len(maintenances) + len(components) + (1 if document == "status" else 0)
     return ParseResult(drafts=_dedupe(drafts), items_seen=seen, complete_kinds=frozenset(complete),
-                       document=document)
+                       document=document, generator=_generator(doc))
+
+
+def _generator(doc: dict[str, Any]) -> str | None:
+    """incident.io page ids are 26-character ULIDs; Atlassian's are 12 lower-case characters."""
+    page_id = str((doc.get("page") or {}).get("id") or "") if isinstance(doc.get("page"), dict) else ""
+    if len(page_id) == 26 and page_id.isalnum() and page_id.isupper():
+        return "incident.io"
+    if len(page_id) == 12 and page_id.isalnum() and page_id.islower():
+        return "statuspage"
+    return None
 
 
 def _list(doc: dict[str, Any], key: str) -> list[dict[str, Any]]:

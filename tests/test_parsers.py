@@ -45,6 +45,7 @@ def test_statuspage_summary_with_incident_in_monitoring() -> None:
     assert data["ends_at"] is None
     assert data["summary"].startswith("We've mitigated the errors loading usage data")
     assert [u["status"] for u in event.updates] == ["monitoring", "identified", "investigating", "investigating"]
+    assert result.generator == "statuspage"  # a 12-character Atlassian page id
 
 
 def test_statuspage_incidentio_summary_has_no_components_on_incidents() -> None:
@@ -53,6 +54,7 @@ def test_statuspage_incidentio_summary_has_no_components_on_incidents() -> None:
     assert result.items_seen == 27  # 25 components + 2 incidents
     # incident.io's summary has no scheduled_maintenances list: it cannot vouch for maintenances
     assert result.complete_kinds == {"incident"}
+    assert result.generator == "incident.io"  # a ULID page id
     events = by_id(result)
     errors = events["01M3Q4RK1SM4EMK445GGPG7C0N"]
     assert errors["title"] == "Elevated errors across ChatGPT, Codex, and the API including the Agents API"

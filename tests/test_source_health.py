@@ -107,3 +107,25 @@ expect_every = "7d"
         daemon.poller.close()
         daemon.db_executor.shutdown()
         daemon.engine.dispose()
+
+
+async def test_status_page_that_changes_platform(fake_provider: FakeProvider, rig, clock: Clock) -> None:
+    """Same URL, another generator: the provider moved its status page from Atlassian to incident.io."""
+    poller, notifier = rig
+    path = "/status/api/v2/summary.json"
+    fake_provider.set(path, fixture("statuspage/anthropic_summary_incident_monitoring.json"))
+    source = SourceConfig(name="vendor-status", kind="statuspage", provider="vendor",
+                          url=fake_provider.url("/status"), interval=60)
+    await poller.poll(source)
+    assert alerts(notifier.changes) == []
+    fake_provider.set(path, fixture("statuspage/openai_incidentio_summary_partial_degradation.json"))
+    clock.advance(61)
+    await poller.poll(source)
+    assert alerts(notifier.changes) == [("moved:vendor-status", "new", "moved")]
+    [moved] = [c for c in notifier.changes if c.event["kind"] == "source"]
+    assert moved.event["title"] == "vendor-status: the page is now served by incident.io (was statuspage)"
+    clock.advance(61)
+    fake_provider.set(path, fixture("statuspage/openai_incidentio_summary_partial_degradation.json")
+                      .replace(b"Partial System Degradation", b"Partial system degradation"))
+    await poller.poll(source)
+    assert len(alerts(notifier.changes)) == 1  # said once

@@ -104,3 +104,6 @@ class ParseResult:
     document: str = ""
     # True where an empty document is normal (a list of *open* events on a quiet day).
     may_be_empty: bool = False
+    # What serves the page ("incident.io", "statuspage"), where the document tells: a change of it
+    # means the provider moved its status page to another platform.
+    generator: str | None = None

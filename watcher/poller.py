@@ -266,6 +266,7 @@ class Poller:
         """Validators, events and the success, in one transaction: either all of a poll counts or none."""
         now = self.clock()
         cache = dict(self._documents[source.name])
+        platform_changes: list[tuple[str, str, str]] = []
         drafts: list[EventDraft] = []
         complete: set[str] = set()
         for read in reads:
@@ -273,7 +274,11 @@ class Poller:
             if read.fetched is None:
                 doc = sources.DocumentState(last_status=404)
             elif read.result is not None:
-                doc = sources.DocumentState(read.fetched.etag, read.fetched.last_modified, read.result.items_seen, 200)
+                before = doc.generator
+                doc = sources.DocumentState(read.fetched.etag, read.fetched.last_modified, read.result.items_seen, 200,
+                                            read.result.generator or before)
+                if before and read.result.generator and before != read.result.generator:
+                    platform_changes.append((read.document.url, before, read.result.generator))
                 drafts.extend(d for d in read.result.drafts if matches_include(d, source.include))
                 complete |= read.result.complete_kinds
             cache[read.document.url] = doc
@@ -287,6 +292,12 @@ class Poller:
                 changes = apply_drafts(db, source=source.name, provider=source.provider, drafts=drafts,
                                        complete_kinds=complete, first_poll=claimed.last_ok_at is None, now=now)
             sources.record_success(connection, source, now=now, items=items)
+            for url, was, now_served in platform_changes:
+                changes += health.record(
+                    db, subject=source.name, problem="moved", ok=False, now=now, severity="warning", url=url,
+                    title=f"{source.name}: the page is now served by {now_served} (was {was})",
+                    summary=f"{url} changed platform from {was} to {now_served}: check that the source's kind still "
+                            "fits and that its webhooks and subscriptions moved too")
             db.commit()
         self._documents[source.name] = cache
         return PollOutcome(source.name, "ok" if changed else "not_modified", items=items, changes=changes)

@@ -39,6 +39,7 @@ class DocumentState:
     last_modified: str | None = None
     item_count: int | None = None
     last_status: int | None = None
+    generator: str | None = None
 
 
 def backoff_delay(interval: float, failures: int, *, max_backoff: float,
@@ -88,14 +89,14 @@ def claim(connection: Connection, source: SourceConfig, *, now: datetime, force:
 
 def load_documents(connection: Connection, source: str) -> dict[str, DocumentState]:
     rows = connection.execute(select(_document).where(_document.c.source == source))
-    return {r.url: DocumentState(r.etag, r.last_modified, r.item_count, r.last_status) for r in rows}
+    return {r.url: DocumentState(r.etag, r.last_modified, r.item_count, r.last_status, r.generator) for r in rows}
 
 
 def save_documents(connection: Connection, source: str, documents: dict[str, DocumentState], *,
                    now: datetime) -> None:
     for url, doc in documents.items():
         values = {"etag": doc.etag, "last_modified": doc.last_modified, "item_count": doc.item_count,
-                  "last_status": doc.last_status, "fetched_at": now}
+                  "last_status": doc.last_status, "generator": doc.generator, "fetched_at": now}
         updated = connection.execute(update(_document).where(_document.c.source == source, _document.c.url == url)
                                      .values(**values))
         if updated.rowcount == 0:

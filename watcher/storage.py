@@ -73,6 +73,7 @@ class SourceDocument(SQLModel, table=True):
     last_modified: str | None = None
     last_status: int | None = None
     item_count: int | None = None
+    generator: str | None = None  # what served the document last time it was read
     fetched_at: datetime | None = _time()
 
 
