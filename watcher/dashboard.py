@@ -10,7 +10,6 @@ import base64
 import binascii
 import hmac
 from datetime import UTC, date, datetime
-from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -64,8 +63,6 @@ def _home_context(daemon: Any) -> dict[str, Any]:
                                 Event.severity, Event.deadline, Event.deadline_earliest, Event.deadline_precision,
                                 Event.replacement, Event.url, Event.provenance, Event.source, Event.models)
                          .where(col(Event.kind).in_(["deprecation", "incident"]))).all()
-        # Plain objects: attribute access on result rows goes through a slow fallback, row by row.
-        events = [SimpleNamespace(**row._asdict()) for row in events]
         # Overdue deadlines still in use come first: they are the most urgent.
         deadlines = deadline_rows([e for e in events if e.kind == "deprecation"], today=now.date(), impacts=impacts,
                                   include_past=True)
