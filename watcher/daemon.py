@@ -114,8 +114,12 @@ class Daemon:
         if not ingest_only:
             self.scheduler.add_job(self._impact_job, IntervalTrigger(seconds=30), id="impacts", name="impacts",
                                    max_instances=1, coalesce=True, next_run_time=now)
-            self.scheduler.add_job(self._notify_job, IntervalTrigger(seconds=5), id="outbox", name="outbox",
-                                   max_instances=1, coalesce=True, next_run_time=now)
+            # Planning walks every open impact, so it runs when something changed (after a refresh)
+            # and every 10 minutes for the date-driven steps; sending retries are due every 5 seconds.
+            self.scheduler.add_job(self._notify_job, IntervalTrigger(minutes=10), id="escalation",
+                                   name="escalation", max_instances=1, coalesce=True, next_run_time=now)
+            self.scheduler.add_job(self._drain_job, IntervalTrigger(seconds=5), id="outbox", name="outbox",
+                                   max_instances=1, coalesce=True)
             if any(h.expect_every for h in self.config.webhooks):
                 self.scheduler.add_job(self._silence_job, IntervalTrigger(minutes=5), id="silence",
                                        name="silent webhooks", max_instances=1, coalesce=True)
@@ -139,9 +143,8 @@ class Daemon:
             outcome = await asyncio.shield(task)
         finally:
             self._in_flight.discard(task)
-        if outcome.changes:  # baseline ones too: a retired model still in use is an impact
-            self._impacts_due = True
-            await self._impact_job()
+        if outcome.changes:  # baseline ones too (never told): a retired model still in use is an impact
+            self.kick_impacts()
 
     async def _impact_job(self) -> None:
         """Refresh impacts when events changed or the inventory file did (checked every 30 s)."""
@@ -159,6 +162,13 @@ class Daemon:
     async def _notify_job(self) -> None:
         """Plan what the escalation ladder says is due, then send the outbox."""
         await asyncio.get_running_loop().run_in_executor(self.db_executor, self.notify_once)
+
+    async def _drain_job(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(self.db_executor, self.drain_once)
+
+    def drain_once(self) -> int:
+        with session(self.engine) as db:
+            return drain(db, self.sender, now=datetime.now(UTC))
 
     async def _silence_job(self) -> None:
         changes = await asyncio.get_running_loop().run_in_executor(self.db_executor, self.check_webhooks)
@@ -235,6 +245,8 @@ class Daemon:
             for task in pending:
                 task.cancel()
         await self.deliveries.stop()
+        if self._kick is not None and not self._kick.done():  # an impact refresh and its notifications
+            await asyncio.wait([self._kick], timeout=SHUTDOWN_GRACE)
         await self.client.aclose()
         self.poller.close()
         self.db_executor.shutdown(wait=True)
