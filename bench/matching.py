@@ -23,22 +23,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.parse_pages import PAGES as PARSED_PAGES  # noqa: E402
 from connectors import POLLED  # noqa: E402
 from watcher.catalog import shipped  # noqa: E402
 from watcher.inventory import Use  # noqa: E402
 from watcher.matching import match  # noqa: E402
 from watcher.scan import scan, scanned_files  # noqa: E402
 
-PAGES = [
-    ("openai-deprecations", "openai-deprecations/deprecations_page_md.md"),
-    ("anthropic-deprecations", "anthropic-deprecations/model_deprecations_md.md"),
-    ("gemini-deprecations", "gemini-deprecations/deprecations_article_body.html"),
-    ("vertex-model-versions", "vertex-model-versions/model_versions_md.md"),
-    ("azure-openai-retirements", "azure-openai-retirements/retirement_tables_md.md"),
-    ("bedrock-lifecycle", "bedrock-lifecycle/model_lifecycle_bullets_md.md"),
-    ("groq-deprecations", "groq-deprecations/deprecations_md.md"),
-    ("litellm-model-map", "litellm-model-map/deprecation_dates_scoped.json"),
-]
+# The deprecation pages of bench/parse_pages.py (not its JSON-model-list and changelog extras).
+PAGES = [(kind, path) for kind, path in PARSED_PAGES
+         if kind not in ("openai-changelog", "feed") and not path.endswith("openai_models_json_lifecycle.json")]
 
 
 def events(count: int) -> list:

@@ -18,7 +18,7 @@ from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from watcher import actions
+from watcher import actions, health
 from watcher.dashboard import guard
 from watcher.deadlines import deadline_rows
 from watcher.impacts import impact_rows
@@ -79,9 +79,8 @@ async def list_deadlines(request: Request) -> Response:
 async def list_sources(request: Request) -> Response:
     if (refused := guard(request)) is not None:
         return refused
-    from watcher.web import _source_health
-
-    return JSONResponse(await asyncio.to_thread(_source_health, request.app.state.daemon))
+    daemon = request.app.state.daemon
+    return JSONResponse(await asyncio.to_thread(health.source_report, daemon.engine, daemon.config))
 
 
 async def openapi(request: Request) -> JSONResponse:

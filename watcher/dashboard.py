@@ -18,7 +18,7 @@ from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from watcher import actions, coverage
+from watcher import actions, coverage, health
 from watcher.deadlines import deadline_rows
 from watcher.digest import TEMPLATES
 from watcher.events import TERMINAL_STATUSES
@@ -115,10 +115,9 @@ async def event_page(request: Request) -> Response:
 async def sources_page(request: Request) -> Response:
     if (refused := guard(request)) is not None:
         return refused
-    from watcher.web import _source_health
-
-    health = await asyncio.to_thread(_source_health, request.app.state.daemon)
-    return HTMLResponse(_env.get_template("dashboard/sources.html.j2").render(sources=health, base=""))
+    daemon = request.app.state.daemon
+    report = await asyncio.to_thread(health.source_report, daemon.engine, daemon.config)
+    return HTMLResponse(_env.get_template("dashboard/sources.html.j2").render(sources=report, base=""))
 
 
 async def form_action(request: Request) -> Response:

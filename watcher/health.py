@@ -5,12 +5,16 @@ feed gone stale, a webhook silent too long, a page that moved. Recovery is said 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
+from watcher.config import Config
+from watcher.dates import isoformat
 from watcher.events import EventDraft, Severity
 from watcher.pipeline import Change, apply_drafts
-from watcher.storage import Event
+from watcher.storage import Delivery, Event, SourceState, UTCDateTime, session
 
 PROVIDER = "watcher"
 OPEN = "open"
@@ -30,3 +34,42 @@ def record(session: Session, *, subject: str, problem: str, ok: bool, title: str
                        url=url, status="resolved" if ok else status or problem, severity=severity, published_at=now,
                        updated_at=now, components=[subject])
     return apply_drafts(session, source="watcher", provider=PROVIDER, drafts=[draft], now=now)
+
+
+def source_report(engine: Engine, config: Config) -> dict[str, Any]:
+    """Every configured source's state, for /healthz, /api/sources and the dashboard."""
+    with session(engine) as db:
+        states = {s.name: s for s in db.exec(select(SourceState)).all()}
+    report = {}
+    for source in config.sources:
+        state = states.get(source.name)
+        report[source.name] = {
+            "kind": source.kind,
+            "enabled": source.enabled,
+            "health": state.health if state else "new",
+            "last_ok_at": isoformat(state.last_ok_at) if state else None,
+            "last_checked_at": isoformat(state.last_checked_at) if state else None,
+            "consecutive_failures": state.consecutive_failures if state else 0,
+            "last_error": state.last_error if state else None,
+            "last_error_category": state.last_error_category if state else None,
+            "last_item_count": state.last_item_count if state else None,
+        }
+    return report
+
+
+def webhook_report(engine: Engine, config: Config) -> dict[str, Any]:
+    """Every webhook's last delivery and its deliveries by state."""
+    with session(engine) as db:
+        rows = db.exec(select(Delivery.webhook, Delivery.state, func.count(), func.max(Delivery.received_at))
+                       .group_by(Delivery.webhook, Delivery.state)).all()
+    report = {h.name: {"kind": h.kind, "last_delivery_at": None, "pending": 0, "processed": 0, "failed": 0}
+              for h in config.webhooks}
+    for webhook, state, count, last in rows:
+        entry = report.setdefault(webhook, {"kind": None, "last_delivery_at": None, "pending": 0, "processed": 0,
+                                            "failed": 0})
+        entry[state] = count
+        if last is not None:
+            last = UTCDateTime().process_result_value(last, None)
+            if entry["last_delivery_at"] is None or isoformat(last) > entry["last_delivery_at"]:
+                entry["last_delivery_at"] = isoformat(last)
+    return report

@@ -8,68 +8,27 @@ import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import func
-from sqlmodel import select
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from watcher import api, dashboard
+from watcher import api, dashboard, health
 from watcher import calendar as calendar_module
 from watcher.daemon import Daemon
-from watcher.dates import isoformat
-from watcher.storage import Delivery, SourceState, UTCDateTime, session
-
-
-def _source_health(daemon: Daemon) -> dict[str, Any]:
-    with session(daemon.engine) as db:
-        states = {s.name: s for s in db.exec(select(SourceState)).all()}
-    report = {}
-    for source in daemon.config.sources:
-        state = states.get(source.name)
-        report[source.name] = {
-            "kind": source.kind,
-            "enabled": source.enabled,
-            "health": state.health if state else "new",
-            "last_ok_at": isoformat(state.last_ok_at) if state else None,
-            "last_checked_at": isoformat(state.last_checked_at) if state else None,
-            "consecutive_failures": state.consecutive_failures if state else 0,
-            "last_error": state.last_error if state else None,
-            "last_error_category": state.last_error_category if state else None,
-            "last_item_count": state.last_item_count if state else None,
-        }
-    return report
-
-
-def _webhook_health(daemon: Daemon) -> dict[str, Any]:
-    with session(daemon.engine) as db:
-        rows = db.exec(select(Delivery.webhook, Delivery.state, func.count(), func.max(Delivery.received_at))
-                       .group_by(Delivery.webhook, Delivery.state)).all()
-    report = {h.name: {"kind": h.kind, "last_delivery_at": None, "pending": 0, "processed": 0, "failed": 0}
-              for h in daemon.config.webhooks}
-    for webhook, state, count, last in rows:
-        entry = report.setdefault(webhook, {"kind": None, "last_delivery_at": None, "pending": 0, "processed": 0,
-                                            "failed": 0})
-        entry[state] = count
-        if last is not None:
-            last = UTCDateTime().process_result_value(last, None)
-            if entry["last_delivery_at"] is None or isoformat(last) > entry["last_delivery_at"]:
-                entry["last_delivery_at"] = isoformat(last)
-    return report
+from watcher.storage import session
 
 
 async def healthz(request: Request) -> Response:
     daemon: Daemon = request.app.state.daemon
     db_ok, db_detail = await asyncio.to_thread(daemon.database_ok)
-    sources = await asyncio.to_thread(_source_health, daemon) if db_ok else {}
+    sources = await asyncio.to_thread(health.source_report, daemon.engine, daemon.config) if db_ok else {}
     healthy = db_ok and daemon.scheduler_running
     degraded = any(s["health"] not in ("ok", "new") for s in sources.values())
-    webhooks = await asyncio.to_thread(_webhook_health, daemon) if db_ok else {}
+    webhooks = await asyncio.to_thread(health.webhook_report, daemon.engine, daemon.config) if db_ok else {}
     body = {
         "status": "error" if not healthy else ("degraded" if degraded else "ok"),
         "database": db_detail,
