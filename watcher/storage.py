@@ -167,6 +167,19 @@ class Impact(SQLModel, table=True):
     resolved_reason: str | None = None
     created_at: datetime | None = _time(nullable=False)
     updated_at: datetime | None = _time(nullable=False)
+    # Deprecations of one model on one platform (an alias and its dated snapshots) that hit one use
+    # are one impact: `event_id` is the one whose date counts, `related` lists the others.
+    group_key: str | None = None
+    related: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False,
+                                                                                server_default="[]"))
+    plan: str | None = None  # acknowledged: what will be done
+    target_date: str | None = None  # acknowledged: by when (YYYY-MM-DD)
+    state_by_id: str | None = None  # a Slack user id, when the state was set from Slack
+    state_at: datetime | None = _time()
+    # What the event said when a human acknowledged or snoozed: a later change is news again.
+    state_revision: int | None = None
+    state_deadline: str | None = None
+    state_replacement: str | None = None
 
 
 class Outbox(SQLModel, table=True):
@@ -187,6 +200,36 @@ class Outbox(SQLModel, table=True):
     sent_at: datetime | None = _time()
     error: str | None = None
     external_ref: str | None = None  # Slack ts
+    priority: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # higher goes first
+    silence_id: int | None = None  # state "suppressed": the silence that held it back
+
+
+class Silence(SQLModel, table=True):
+    """Like Alertmanager's: impacts whose labels match every matcher are planned but not sent."""
+
+    __tablename__ = "silence"
+    id: int | None = Field(default=None, primary_key=True)
+    matchers: dict[str, str] = _json(dict)  # label -> value: team, service, platform, model, kind, ...
+    ends_at: datetime | None = _time(nullable=False)
+    created_by: str
+    comment: str
+    created_at: datetime | None = _time(nullable=False)
+    expired_at: datetime | None = _time()
+    expired_by: str | None = None
+
+
+class Notice(SQLModel, table=True):
+    """Which step of its ladder each impact has been told (or held back by a silence)."""
+
+    __tablename__ = "notice"
+    __table_args__ = (UniqueConstraint("impact_id", "step", name="uq_notice"),)
+    id: int | None = Field(default=None, primary_key=True)
+    impact_id: int = Field(foreign_key="impact.id", index=True)
+    step: str
+    outbox_key: str | None = None
+    state: str  # sent | suppressed
+    silence_id: int | None = None
+    created_at: datetime | None = _time(nullable=False)
 
 
 class SlackThread(SQLModel, table=True):
