@@ -91,6 +91,19 @@ def deprecation(
     )
 
 
+def lifecycle(*, platform: str, model: str, deadline: Deadline, url: str, status: str = "active",
+              extra: dict[str, Any] | None = None) -> EventDraft:
+    """A live model's guaranteed floor ("not sooner than"): shown beside deprecations, never escalated;
+    it is also how a third party's earlier date for the same model is recognised as wrong."""
+    when = f"not before {deadline.iso}" if deadline.earliest else deadline.iso
+    return EventDraft(
+        kind="lifecycle", provider=platform, external_id=model, title=f"{model} is {status} ({when})",
+        summary=f"{platform}: {model} is {status}; no retirement {when}", url=url, status=status, severity="info",
+        deadline=deadline.iso, deadline_precision=deadline.precision, deadline_earliest=deadline.earliest,
+        models=[model], extra={"deadline_raw": deadline.raw, **(extra or {})},
+    )
+
+
 def require_tables(found: list[Table], column: str, page: str) -> list[Table]:
     """The tables that have `column`; none at all means the page changed under us."""
     matching = [t for t in found if t.column(column) is not None]

@@ -3,12 +3,13 @@ from the polled API or from a Statuspage webhook."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from connectors._html import clip
 from watcher.dates import parse_timestamp
 from watcher.errors import LayoutChanged
-from watcher.events import EventDraft, Severity, max_severity
+from watcher.events import TERMINAL_STATUSES, EventDraft, Severity, max_severity
 
 IMPACT_SEVERITY: dict[str, Severity] = {
     "none": "info", "maintenance": "info", "minor": "notice", "major": "warning", "critical": "critical",
@@ -19,7 +20,15 @@ COMPONENT_SEVERITY: dict[str, Severity] = {
 }
 
 
-def incident_draft(item: dict[str, Any], page_url: str) -> EventDraft:
+# Component states that say nothing about an incident: all is well, or a maintenance explains it.
+UNAFFECTED_STATES = frozenset({"operational", "under_maintenance"})
+
+
+def incident_draft(item: dict[str, Any], page_url: str, *,
+                   page_degraded: Sequence[tuple[str, str]] | None = None) -> EventDraft:
+    """`page_degraded`: (name, status) of the components the same document shows as affected and no
+    other incident claims, given to an open incident that lists no components of its own; None where
+    the document shows no component states (incidents.json, a webhook)."""
     try:
         incident_id = str(item["id"])
         title = str(item["name"])
@@ -41,6 +50,12 @@ def incident_draft(item: dict[str, Any], page_url: str) -> EventDraft:
         for affected in update.get("affected_components") or []:
             if affected.get("name") and affected["name"] not in component_names:
                 component_names.append(str(affected["name"]))
+    inferred = False
+    if not component_names and page_degraded and _may_own_page_state(item, impact, is_maintenance):
+        # The page says these are affected now; their states weigh on the severity as attached ones do.
+        inferred = True
+        component_names = [name for name, _ in page_degraded]
+        component_states = [state for _, state in page_degraded]
     severity = max_severity(IMPACT_SEVERITY.get(impact, "notice"),
                             *(COMPONENT_SEVERITY.get(s) for s in component_states))
     starts = parse_timestamp(item.get("scheduled_for") if is_maintenance else None) \
@@ -65,7 +80,19 @@ def incident_draft(item: dict[str, Any], page_url: str) -> EventDraft:
             {"at": _iso(_update_time(u)), "status": u.get("status"), "body": clip(str(u.get("body") or ""), 2000)}
             for u in updates
         ],
+        # Said either way wherever the page's states are known: stored extras are merged, so a stale
+        # True would outlive the incident gaining components of its own.
+        extra={} if page_degraded is None else {"components_inferred": inferred},
     )
+
+
+def _may_own_page_state(item: dict[str, Any], impact: str, is_maintenance: bool) -> bool:
+    """An open incident that declares some impact. Impact "none" says the incident marks no component
+    (both platforms derive the impact from the components an incident marks unless someone overrides
+    it), so giving it the page's degraded components would turn "Support chat unavailable" into an
+    outage of every degraded API."""
+    status = str(item.get("status") or "").lower()
+    return not is_maintenance and impact != "none" and status not in TERMINAL_STATUSES
 
 
 def _update_time(update: dict[str, Any]) -> str:

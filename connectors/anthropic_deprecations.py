@@ -8,6 +8,7 @@ from connectors._deprecation import (
     deprecation,
     heading_date,
     is_lifecycle_only,
+    lifecycle,
     merge,
     replacement_models,
     replacement_text,
@@ -43,6 +44,9 @@ def parse(body: bytes, *, url: str, fetched_at: datetime | None = None) -> Parse
             deadline = parse_deadline(row.cell(date_col))
             replacement = replacement_text(row.cell(replacement_col))
             if is_lifecycle_only(deadline, replacement, state):
+                if deadline.date:
+                    drafts.append(lifecycle(platform=PLATFORM, model=model, deadline=deadline, url=url,
+                                            status=state or "active"))
                 continue
             drafts.append(deprecation(
                 platform=PLATFORM, model=model, deadline=deadline, url=url, replacement=replacement,

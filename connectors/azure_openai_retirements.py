@@ -18,6 +18,9 @@ from connectors._deprecation import (
     replacement_text,
     require_tables,
 )
+from connectors._deprecation import (
+    lifecycle as lifecycle_floor,
+)
 from connectors._json import load
 from connectors._tables import tables
 from watcher.connector import PolledConnector, single_document
@@ -47,6 +50,10 @@ def parse(body: bytes, *, url: str, fetched_at: datetime | None = None) -> Parse
             deadline = parse_deadline(row.cell(date_col))
             replacement = replacement_text(row.cell(table.column("replacement")))
             if is_lifecycle_only(deadline, replacement, lifecycle):
+                if deadline.date:
+                    drafts.append(lifecycle_floor(platform=PLATFORM, model=f"{model}:{version}", deadline=deadline,
+                                                  url=url, status=lifecycle or "active",
+                                                  extra={"model": model, "version": version}))
                 continue
             drafts.append(deprecation(
                 platform=PLATFORM, model=f"{model}:{version}", models=[model], deadline=deadline, url=url,

@@ -79,7 +79,7 @@ def _draft(platform: str, model: str, entries: list[tuple[str, dict[str, Any]]])
     return deprecation(
         platform=platform, model=model, deadline=first, url=sources[0] if sources else URL,
         title=f"{model} on {platform}: deprecation {first.iso} (per LiteLLM's model map)", regions=regions,
-        extra={"third_party": True, "litellm_keys": sorted(dates),
+        extra={"third_party": True, "publisher": "LiteLLM's model map", "litellm_keys": sorted(dates),
                "conflicting_dates": {k: d.iso for k, d in sorted(dates.items())} if len(distinct) > 1 else None,
                "cited_sources": sources},
     )

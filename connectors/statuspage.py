@@ -2,7 +2,9 @@
 
 One page is several documents (summary, incidents, scheduled maintenances); each is parsed on its own
 and told apart by content, so `watcher parse statuspage FILE` takes any of them. incident.io differs:
-lists may be null, incidents carry no components, some endpoints answer 404.
+lists may be null, incidents carry no components, some endpoints answer 404. An open incident of a
+summary that lists no components is given the components the same summary shows as affected, marked
+`components_inferred`. Pure: bytes in, drafts out.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from connectors._json import load
-from connectors._statuspage_objects import incident_draft
+from connectors._statuspage_objects import UNAFFECTED_STATES, incident_draft
 from watcher.connector import Document, PolledConnector
 from watcher.errors import LayoutChanged
 from watcher.events import EventDraft, ParseResult
@@ -54,10 +56,40 @@ def parse(body: bytes, *, url: str, fetched_at: datetime | None = None) -> Parse
     else:
         raise LayoutChanged("layout changed: no 'incidents', 'components', 'scheduled_maintenances' "
                             "or 'status' key; not a Statuspage API v2 document")
-    drafts = [incident_draft(item, page_url) for item in (*incidents, *maintenances)]
+    degraded = _unclaimed_degraded(components, incidents) if document == "summary" else None
+    drafts = [incident_draft(item, page_url, page_degraded=degraded) for item in incidents]
+    drafts += [incident_draft(item, page_url) for item in maintenances]
     seen = len(incidents) + len(maintenances) + len(components) + (1 if document == "status" else 0)
     return ParseResult(drafts=_dedupe(drafts), items_seen=seen, complete_kinds=frozenset(complete),
                        document=document, generator=_generator(doc))
+
+
+def _unclaimed_degraded(components: list[dict[str, Any]],
+                        incidents: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The page's affected components that no incident claims, for the open incidents that list none.
+
+    incident.io's API never attaches components to incidents, and Atlassian incidents may have none;
+    the summary's component states are then the only word on what is affected right now. A component
+    an incident lists is explained by it and left out, and so is a group one of whose members is.
+    What remains goes to every component-less open incident alike: nothing in the document says which
+    of them degraded what, and a split by guess could leave the incident that matters without its
+    components, while over-attribution only errs toward telling a team. (Incidents declaring impact
+    "none" take none of it: see `incident_draft`.)
+    Sorted by name, so that the page reordering its components is no change to the incident.
+    """
+    claimed = {str(c.get("name")) for item in incidents for c in item.get("components") or []}
+    claimed |= {str(a.get("name")) for item in incidents for u in item.get("incident_updates") or []
+                for a in u.get("affected_components") or []}
+    claimed_ids = {str(c.get("id")) for c in components if str(c.get("name")) in claimed}
+    affected: dict[str, str] = {}
+    for component in components:
+        name, state = str(component.get("name") or ""), str(component.get("status") or "")
+        members = {str(i) for i in component.get("components") or []}
+        # A component without a status says nothing; one in a state we do not know may be affected.
+        if not name or not state or state.lower() in UNAFFECTED_STATES or name in claimed or members & claimed_ids:
+            continue
+        affected[name] = state
+    return sorted(affected.items(), key=lambda pair: (pair[0].casefold(), pair[0]))
 
 
 def _generator(doc: dict[str, Any]) -> str | None:

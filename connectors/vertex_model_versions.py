@@ -7,6 +7,7 @@ from datetime import datetime
 from connectors._deprecation import (
     deprecation,
     is_lifecycle_only,
+    lifecycle,
     merge,
     replacement_models,
     replacement_text,
@@ -35,6 +36,9 @@ def parse(body: bytes, *, url: str, fetched_at: datetime | None = None) -> Parse
             replacement = replacement_text(row.cell(replacement_col))
             status = "retired" if retired else "deprecated"
             if not retired and is_lifecycle_only(deadline, replacement, ""):
+                if deadline.date:
+                    drafts.append(lifecycle(platform=PLATFORM, model=model, deadline=deadline, url=url,
+                                            extra={"table": table.heading}))
                 continue
             drafts.append(deprecation(
                 platform=PLATFORM, model=model, deadline=deadline, url=url, replacement=replacement,

@@ -19,8 +19,8 @@ def parse(kind: str, path: str) -> ParseResult:
     return POLLED[kind].parse(fixture(path), url="https://example.test/page", fetched_at=NOW)
 
 
-def by_id(result: ParseResult) -> dict[str, EventDraft]:
-    return {d.external_id: d for d in result.drafts}
+def by_id(result: ParseResult, kind: str = "deprecation") -> dict[str, EventDraft]:
+    return {d.external_id: d for d in result.drafts if d.kind == kind}
 
 
 def row(draft: EventDraft) -> tuple:
@@ -67,6 +67,11 @@ def test_anthropic_deprecations() -> None:
     assert all(d.provider == "anthropic" for d in result.drafts)
     # Active models with "Not sooner than" dates are lifecycle information, not deprecations
     assert "claude-opus-4-6" not in events and "claude-sonnet-4-5-20250929" not in events
+    # ... kept as the provider's word that the model is live, with its floor
+    floors = by_id(result, "lifecycle")
+    assert row(floors["claude-sonnet-4-5-20250929"]) == ("2026-09-29", "day", True, None, "active")
+    assert floors["claude-sonnet-4-5-20250929"].severity == "info"
+    assert len(floors) == 9 and not set(floors) & set(events)
     assert row(events["claude-3-7-sonnet-20250219"]) == ("2026-02-19", "day", False, "claude-opus-4-6", "deprecated")
     assert events["claude-3-7-sonnet-20250219"].published_at == datetime(2025, 10, 28, tzinfo=UTC)
     assert events["claude-3-5-haiku-20241022"].replacement == "claude-haiku-4-5-20251001"

@@ -58,11 +58,91 @@ def test_statuspage_incidentio_summary_has_no_components_on_incidents() -> None:
     events = by_id(result)
     errors = events["01M3Q4RK1SM4EMK445GGPG7C0N"]
     assert errors["title"] == "Elevated errors across ChatGPT, Codex, and the API including the Agents API"
-    assert (errors["status"], errors["severity"], errors["components"]) == ("investigating", "notice", [])
+    # the incident lists none; the page's degraded components are attributed to it (see below)
+    assert (errors["status"], errors["severity"], errors["components_inferred"]) == ("investigating", "notice", True)
     assert errors["url"] == "https://status.openai.com/incidents/01M3Q4RK1SM4EMK445GGPG7C0N"
     chat = events["01M3Q4HMNP8SZ27DTZKW6F5BJ4"]
-    assert (chat["title"], chat["severity"]) == ("Support chat unavailable", "info")
+    assert (chat["title"], chat["severity"], chat["components"]) == ("Support chat unavailable", "info", [])
     assert chat["summary"].startswith("Our Help Center is available")
+
+
+# The 22 of the page's 25 components that the incident.io capture shows as degraded_performance (Ads
+# API, Decisions and dots are operational), sorted by name.
+OPENAI_DEGRADED = [
+    "Agent", "Agents", "Audio", "Batch", "Chat Completions", "ChatGPT Work", "CLI", "Compliance API",
+    "Connectors/Apps", "Conversations", "Embeddings", "File uploads", "Files", "Fine-tuning", "GPTs",
+    "Image Generation", "Images", "Login", "Moderations", "Realtime", "Responses", "Search",
+]
+OPENAI_SUMMARY = "statuspage/openai_incidentio_summary_partial_degradation.json"
+ERRORS_ID, SUPPORT_ID = "01M3Q4RK1SM4EMK445GGPG7C0N", "01M3Q4HMNP8SZ27DTZKW6F5BJ4"
+
+
+def test_statuspage_incident_without_components_takes_the_pages_degraded_ones() -> None:
+    events = by_id(parse("statuspage", fixture(OPENAI_SUMMARY)))
+    errors = events[ERRORS_ID]
+    assert errors["components"] == OPENAI_DEGRADED
+    assert errors["components_inferred"] is True
+    # impact "minor" and degraded_performance both say notice: the page itself calls this "Partial
+    # System Degradation" (indicator minor)
+    assert errors["severity"] == "notice"
+    # impact "none": the incident marks no component, so "Support chat unavailable" is no API outage
+    support = events[SUPPORT_ID]
+    assert (support["components"], support["components_inferred"], support["severity"]) == ([], False, "info")
+
+
+def test_statuspage_inferred_components_are_stable_across_parses() -> None:
+    first = parse("statuspage", fixture(OPENAI_SUMMARY)).drafts
+    second = parse("statuspage", fixture(OPENAI_SUMMARY)).drafts
+    assert [d.to_json() for d in first] == [d.to_json() for d in second]
+    assert [d.content_hash() for d in first] == [d.content_hash() for d in second]
+    # the page listing its components in another order is no change to the incident
+    doc = json.loads(fixture(OPENAI_SUMMARY))
+    reordered = parse("statuspage", json.dumps({**doc, "components": doc["components"][::-1]}).encode()).drafts
+    assert [d.content_hash() for d in reordered] == [d.content_hash() for d in first]
+
+
+def test_statuspage_inferred_components_weigh_on_severity_as_attached_ones() -> None:
+    # Derived from the real capture: Responses goes from degraded_performance to partial_outage.
+    doc = json.loads(fixture(OPENAI_SUMMARY))
+    for component in doc["components"]:
+        if component["name"] == "Responses":
+            component["status"] = "partial_outage"
+    errors = by_id(parse("statuspage", json.dumps(doc).encode()))[ERRORS_ID]
+    assert (errors["severity"], errors["components"]) == ("warning", OPENAI_DEGRADED)
+
+
+def test_statuspage_components_another_incident_lists_are_not_inferred() -> None:
+    # Derived from the real capture: the support incident, now of minor impact, lists Login itself
+    # (as an Atlassian incident would); Login is explained by it and left to it alone.
+    doc = json.loads(fixture(OPENAI_SUMMARY))
+    login = next(c for c in doc["components"] if c["name"] == "Login")
+    support = next(i for i in doc["incidents"] if i["id"] == SUPPORT_ID)
+    support.update(impact="minor", components=[login])
+    events = by_id(parse("statuspage", json.dumps(doc).encode()))
+    assert events[ERRORS_ID]["components"] == [c for c in OPENAI_DEGRADED if c != "Login"]
+    assert (events[SUPPORT_ID]["components"], events[SUPPORT_ID]["components_inferred"]) == (["Login"], False)
+
+
+def test_statuspage_two_component_less_incidents_both_take_the_degraded_set() -> None:
+    # Derived from the real capture: the support incident declares an impact too. Nothing in the
+    # document says which of the two degraded what, so both carry the whole set.
+    doc = json.loads(fixture(OPENAI_SUMMARY))
+    next(i for i in doc["incidents"] if i["id"] == SUPPORT_ID)["impact"] = "minor"
+    events = by_id(parse("statuspage", json.dumps(doc).encode()))
+    assert events[ERRORS_ID]["components"] == events[SUPPORT_ID]["components"] == OPENAI_DEGRADED
+    assert events[SUPPORT_ID]["components_inferred"] is True
+
+
+def test_statuspage_nothing_is_inferred_without_the_pages_component_states() -> None:
+    # The incidents document (and a webhook) shows no component states: nothing to infer, and no
+    # claim either way.
+    doc = json.loads(fixture(OPENAI_SUMMARY))
+    events = by_id(parse("statuspage", json.dumps({"page": doc["page"], "incidents": doc["incidents"]}).encode()))
+    assert (events[ERRORS_ID]["components"], "components_inferred" in events[ERRORS_ID]) == ([], False)
+    # an incident with its own components keeps them, and says they were not inferred
+    [claude] = parse("statuspage", fixture("statuspage/anthropic_summary_incident_monitoring.json")).drafts
+    assert claude.components == ["Claude Console (platform.claude.com)"]
+    assert claude.extra == {"components_inferred": False}
 
 
 def test_statuspage_scheduled_maintenances_are_maintenance_events() -> None:
