@@ -24,6 +24,8 @@ class FakeSlack(FakeProvider):
         self.arrived: list[float] = []  # time.perf_counter() of each call, for latency measurements
         self.failures: list[tuple[int, dict[str, str]]] = []  # answered in order before succeeding
         self._ts = itertools.count(1)
+        self.missing_channels: set[str] = set()  # answered `channel_not_found`, as Slack does
+        self.answered: list[tuple[dict[str, Any], str]] = []  # each posted message with the ts it got
         self.app = Starlette(routes=[Route("/api/{method}", self._api, methods=["POST"])])
 
     def fail_next(self, status: int, headers: dict[str, str] | None = None, times: int = 1) -> None:
@@ -43,11 +45,43 @@ class FakeSlack(FakeProvider):
             self.calls.append((f"{method}!{status}", body))
             return JSONResponse({"ok": False, "error": "ratelimited" if status == 429 else "internal_error"},
                                 status_code=status, headers=headers)
+        if body.get("channel") in self.missing_channels:
+            self.calls.append((f"{method}!channel_not_found", body))
+            return JSONResponse({"ok": False, "error": "channel_not_found"})
+        if (problem := _invalid(body)) is not None:
+            self.calls.append((f"{method}!invalid_blocks", body))
+            return JSONResponse({"ok": False, "error": "invalid_blocks", "errors": [problem]})
         self.calls.append((method, body))
         self.arrived.append(time.perf_counter())
         if method == "chat.update":
             return JSONResponse({"ok": True, "channel": body.get("channel"), "ts": body.get("ts")})
-        return JSONResponse({"ok": True, "channel": body.get("channel"), "ts": f"1700000000.{next(self._ts):06d}"})
+        ts = f"1700000000.{next(self._ts):06d}"
+        self.answered.append((body, ts))
+        return JSONResponse({"ok": True, "channel": body.get("channel"), "ts": ts})
 
     def made(self, method: str) -> list[dict[str, Any]]:
         return [body for name, body in self.calls if name == method]
+
+
+# Slack's documented Block Kit limits, enforced as Slack does (`invalid_blocks`), so that a message
+# that would fail in Slack fails here too.
+def _invalid(body: dict[str, Any]) -> str | None:
+    if len(body.get("text") or "") > 40000:
+        return "text longer than 40000"
+    blocks = body.get("blocks") or []
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    if len(blocks) > 50:
+        return "more than 50 blocks"
+    for block in blocks:
+        limit = 150 if block.get("type") == "header" else 3000
+        if "text" in block and len(block["text"]["text"]) > limit:
+            return f"{block['type']} text longer than {limit}"
+        for element in [*(block.get("elements") or []), *([block["accessory"]] if "accessory" in block else [])]:
+            if element.get("type") == "button" and len(element["text"]["text"]) > 75:
+                return "button text longer than 75"
+            if element.get("type") == "button" and len(element.get("value") or "") > 2000:
+                return "button value longer than 2000"
+            if element.get("type") == "mrkdwn" and len(element["text"]) > 2000:
+                return "context text longer than 2000"
+    return None

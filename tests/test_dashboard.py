@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -94,12 +95,15 @@ def test_dashboard_without_a_browser(dashboard: tuple[str, Path]) -> None:
     wait_for(lambda: "chat" in httpx.get(f"{base}/api/impacts", auth=auth, timeout=5).text, what="impacts")
     home = httpx.get(f"{base}/", auth=auth, timeout=5).text
     assert home.index("<h1>Coverage</h1>") < home.index("<h1>Deadlines</h1>") < home.index("<h1>Impacts</h1>")
-    form = {"event_key": "openai/deprecation/gpt-4o-2024-05-13", "service": "search", "by": "bo",
+    past = {"event_key": "openai/deprecation/gpt-4o-2024-05-13", "service": "search", "by": "bo",
             "until": "2026-10-01"}
-    answer = httpx.post(f"{base}/ui/impacts/snooze", data=form, auth=auth, timeout=5)
+    refused = httpx.post(f"{base}/ui/impacts/snooze", data=past, auth=auth, timeout=5)
+    assert refused.status_code == 400 and "not after today" in refused.json()["error"]
+    until = (datetime.now(UTC).date() + timedelta(days=5)).isoformat()
+    answer = httpx.post(f"{base}/ui/impacts/snooze", data={**past, "until": until}, auth=auth, timeout=5)
     assert answer.status_code == 303
     row = httpx.get(f"{base}/", auth=auth, timeout=5).text.split('data-service="search"')[1].split("</tr>")[0]
     assert "snoozed by bo" in row
     spec = httpx.get(f"{base}/api/openapi.json", timeout=5).json()
     assert set(spec["paths"]) == {"/api/events", "/api/deadlines", "/api/impacts", "/api/sources",
-                                  "/api/impacts/{action}"}
+                                  "/api/impacts/{action}", "/api/silences", "/api/silences/{silence_id}/expire"}

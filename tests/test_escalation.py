@@ -1,34 +1,39 @@
-"""The deadline ladder driven by an injected clock over 120 simulated days."""
+"""The deadline ladder of one impact driven by an injected clock over 130 simulated days."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from watcher.escalation import GroupState, due_step
+from watcher.escalation import ImpactState, Policy, due_step
 
 DAY0 = date(2026, 1, 1)
 DEADLINE = DAY0 + timedelta(days=100)
-STEPS = [90, 60, 30, 14, 7, 3, 1]
+POLICY = Policy()
 
 
-def run(days: range, *, state_on=lambda day: GroupState(), down: range = range(0)) -> list[tuple[int, str]]:
-    sent: set[str] = set()
+def run(days: range, *, state_on=lambda day: ImpactState(), down: range = range(0), policy: Policy = POLICY,
+        first_seen: date = DAY0) -> list[tuple[int, str]]:
+    heard: set[str] = set()
     log = []
     for n in days:
         if n in down:
             continue
-        today = DAY0 + timedelta(days=n)
-        step = due_step(DEADLINE, DAY0, STEPS, sent=sent, state=state_on(n), today=today)
+        step = due_step(DEADLINE, first_seen, policy, heard=heard, state=state_on(n), today=DAY0 + timedelta(days=n))
         if step is not None:
-            sent.add(step.key)
+            heard.add(step.key)
             log.append((n, step.key))
     return log
 
 
-def test_120_days_of_a_deprecation() -> None:
-    overdue = [(n, f"overdue-{(DAY0 + timedelta(days=n)).isoformat()}") for n in range(101, 121)]
-    assert run(range(121)) == [(0, "announce"), (10, "d90"), (40, "d60"), (70, "d30"), (86, "d14"), (93, "d7"),
-                               (97, "d3"), (99, "d1"), (100, "d0"), *overdue]
+def test_130_days_of_a_deprecation_overdue_weekly_not_daily() -> None:
+    assert run(range(131)) == [(0, "announce"), (10, "d90"), (40, "d60"), (70, "d30"), (86, "d14"), (93, "d7"),
+                               (97, "d3"), (99, "d1"), (100, "d0"), (107, "overdue-1"), (114, "overdue-2"),
+                               (121, "overdue-3"), (128, "overdue-4")]
+
+
+def test_overdue_repeat_follows_the_policy() -> None:
+    log = run(range(131), policy=Policy(overdue_repeat_days=14))
+    assert log[-3:] == [(100, "d0"), (114, "overdue-1"), (128, "overdue-2")]
 
 
 def test_downtime_sends_one_catch_up_not_a_burst() -> None:
@@ -36,49 +41,83 @@ def test_downtime_sends_one_catch_up_not_a_burst() -> None:
     assert log == [(0, "announce"), (10, "d90"), (75, "d30"), (86, "d14")]  # d60 was due on day 40: skipped
 
 
-def test_severity_and_mentions_rise_near_the_end() -> None:
-    sent: set[str] = set()
+def test_severity_mentions_and_wording() -> None:
+    heard: set[str] = set()
     seen = {}
-    for n in range(101):
-        step = due_step(DEADLINE, DAY0, STEPS, sent=sent, state=GroupState(), today=DAY0 + timedelta(days=n))
+    for n in range(109):
+        step = due_step(DEADLINE, DAY0, POLICY, heard=heard, state=ImpactState(), today=DAY0 + timedelta(days=n))
         if step:
-            sent.add(step.key)
-            seen[step.key] = (step.severity, step.mention, step.broadcast)
-    assert seen["d60"] == ("notice", False, False)
-    assert seen["d14"] == ("warning", False, False)
-    assert seen["d7"] == ("critical", True, True)
-    assert seen["d0"] == ("critical", True, True)
+            heard.add(step.key)
+            seen[step.key] = (step.severity, step.mention, step.reason)
+    assert seen["d60"] == ("notice", False, "60 days left")
+    assert seen["d14"] == ("warning", False, "14 days left")
+    assert seen["d7"] == ("critical", True, "7 days left")
+    assert seen["d1"] == ("critical", True, "1 day left")
+    assert seen["d0"] == ("critical", True, "today")
+    assert seen["overdue-1"] == ("critical", True, "7 days past the deadline and still in use")
 
 
-def test_acknowledged_hears_only_the_last_steps() -> None:
-    log = run(range(101), state_on=lambda n: GroupState(acknowledged=n >= 50))
-    assert [key for _, key in log] == ["announce", "d90", "d60", "d7", "d3", "d1", "d0"]
+def test_acknowledged_is_quiet_until_something_changes() -> None:
+    def state(n: int) -> ImpactState:
+        if n < 50:
+            return ImpactState()
+        moved = (4, "2026-05-01", "2026-04-11") if n >= 60 else None
+        return ImpactState(acknowledged=True, target=DAY0 + timedelta(days=80), moved_earlier=moved)
+
+    log = run(range(121), state_on=state)
+    # announce, d90 and d60 before the ack; then only the date pulled in, the target passing, and the
+    # use still there a week past the deadline
+    assert log == [(0, "announce"), (10, "d90"), (40, "d60"), (60, "moved-r4"), (81, "target-2026-03-22"),
+                   (107, "overdue-1"), (114, "overdue-2")]
 
 
-def test_snooze_holds_until_its_date_but_not_past_the_last_three_days() -> None:
-    until = DAY0 + timedelta(days=99)
-    log = run(range(101), state_on=lambda n: GroupState(snoozed_until=until if n >= 80 else None))
-    assert [key for _, key in log] == ["announce", "d90", "d60", "d30", "d3", "d1", "d0"]
+def test_acknowledged_hears_the_last_steps_when_configured() -> None:
+    policy = Policy(acknowledged_within_days=3)
+    log = run(range(102), state_on=lambda n: ImpactState(acknowledged=n >= 1), policy=policy)
+    assert log == [(0, "announce"), (99, "d1"), (100, "d0")]
 
 
-def test_a_deadline_moved_earlier_reopens_at_once() -> None:
-    sent = {"announce", "d90"}
-    state = GroupState(acknowledged=True, moved_earlier_revision=3)
-    step = due_step(DEADLINE, DAY0, STEPS, sent=sent, state=state, today=DAY0 + timedelta(days=20))
-    assert step is not None and (step.key, step.severity, step.reason) == ("moved-r3", "critical",
-                                                                          "the deadline moved earlier")
-    sent.add(step.key)
-    assert due_step(DEADLINE, DAY0, STEPS, sent=sent, state=state, today=DAY0 + timedelta(days=20)) is None
+def test_acknowledged_hears_a_changed_replacement_once() -> None:
+    state = ImpactState(acknowledged=True, replacement_changed=(5, "gpt-5", "gpt-5.5"))
+    heard = {"announce"}
+    step = due_step(DEADLINE, DAY0, POLICY, heard=heard, state=state, today=DAY0 + timedelta(days=20))
+    assert step is not None and (step.key, step.reason) == ("replacement-r5", "replacement changed: gpt-5 → gpt-5.5")
+    heard.add(step.key)
+    assert due_step(DEADLINE, DAY0, POLICY, heard=heard, state=state, today=DAY0 + timedelta(days=21)) is None
 
 
-def test_announced_late_skips_the_steps_already_behind() -> None:
+def test_snooze_holds_until_its_date_even_overdue_then_one_catch_up() -> None:
+    until = DAY0 + timedelta(days=118)
+    log = run(range(131), state_on=lambda n: ImpactState(snoozed_until=until if n >= 102 else None))
+    # snoozed on day 102 until day 118: overdue-1 (day 107) and overdue-2 (day 114) are held, then
+    # the latest one goes out on the snooze's date
+    assert log[-4:] == [(100, "d0"), (118, "overdue-2"), (121, "overdue-3"), (128, "overdue-4")]
+
+
+def test_a_date_pulled_in_breaks_through_a_snooze() -> None:
+    state = ImpactState(snoozed_until=DAY0 + timedelta(days=60), moved_earlier=(3, "2026-04-11", "2026-03-01"))
+    step = due_step(DEADLINE, DAY0, POLICY, heard={"announce"}, state=state, today=DAY0 + timedelta(days=20))
+    assert step is not None and (step.key, step.reason) == ("moved-r3", "moved earlier: 2026-04-11 → 2026-03-01")
+
+
+def test_a_third_party_date_is_never_louder_than_notice() -> None:
+    heard: set[str] = set()
+    steps = []
+    for n in range(108):
+        step = due_step(DEADLINE, DAY0, POLICY, heard=heard, state=ImpactState(unconfirmed=True),
+                        today=DAY0 + timedelta(days=n))
+        if step:
+            heard.add(step.key)
+            steps.append((step.key, step.severity, step.mention))
+    assert {(severity, mention) for _, severity, mention in steps} == {("notice", False)}
+    assert [key for key, _, _ in steps][-3:] == ["d1", "d0", "overdue-1"]
+
+
+def test_a_third_party_date_the_provider_contradicts_is_held_back() -> None:
+    assert run(range(131), state_on=lambda n: ImpactState(unconfirmed=True, held_back=True)) == []
+
+
+def test_announced_late_inside_the_window() -> None:
     first_seen = DEADLINE - timedelta(days=20)
-    sent: set[str] = set()
-    log = []
-    for n in range(80, 101):
-        today = DAY0 + timedelta(days=n)
-        step = due_step(DEADLINE, first_seen, STEPS, sent=sent, state=GroupState(), today=today)
-        if step:
-            sent.add(step.key)
-            log.append(step.key)
-    assert log == ["announce", "d14", "d7", "d3", "d1", "d0"]
+    assert run(range(101), first_seen=first_seen) == [(80, "announce"), (86, "d14"), (93, "d7"), (97, "d3"),
+                                                      (99, "d1"), (100, "d0")]

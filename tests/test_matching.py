@@ -193,7 +193,7 @@ def test_impacts_and_deadlines_commands(tmp_path: Path, capsys) -> None:
         ("chat", "openai/deprecation/gpt-4-0613", "open")]
     assert rows[0]["reason"] == "inventory uses alias gpt-4, which openai lists with gpt-4-0613 for shutdown 2026-10-23"
     assert set(rows[0]) >= {"service", "owner", "platform", "model", "event_key", "deadline", "state", "reason"}
-    assert main(["deadlines", "--config", str(config), "--json", "--all"]) == 0
+    assert main(["deadlines", "--config", str(config), "--json", "--all", "--everything"]) == 0
     deadlines = {r["model"]: r for r in json.loads(capsys.readouterr().out)}
     assert [(a["service"], a["owner"]) for a in deadlines["gpt-4-0613"]["affected"]] == [("chat", "team-assistant")]
     assert [a["service"] for a in deadlines["claude-3-5-sonnet-20241022"]["affected"]] == ["legacy-writer"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -93,10 +94,12 @@ def test_incident_thread_edit_and_deprecation_routing(tmp_path: Path, fake_provi
         incident = by_channel["#ai-oncall"]  # console-sync has no channel: the on-call channel
         assert "Elevated errors on platform.claude.com" in incident["text"]
         assert "console-sync" in json.dumps(incident["blocks"])
-        assert {b["action_id"] for b in incident["blocks"][-1]["elements"]} == {"ack", "snooze-7d", "open"}
+        assert {b["action_id"] for b in incident["blocks"][-1]["elements"]} == {"ack", "snooze-7d"}
+        assert "|Status page>" in json.dumps(incident["blocks"])
         deprecation = by_channel["#assistant-oncall"]  # the team's own channel
         assert "gpt-4-0613 shuts down 2026-10-23" in deprecation["text"]
-        assert "new deprecation" in deprecation["text"]
+        overdue = (datetime.now(UTC).date() - date(2026, 10, 23)).days  # the page's date, passed on the real clock
+        assert f"chat uses gpt-4 (openai): 2026-10-23, new, and already {overdue} days overdue" in deprecation["text"]
         assert any(name == "chat.postMessage!429" for name, _ in slack.calls)  # retried after Retry-After
 
         resolved_summary, resolved_incident = resolved_variant(summary)
@@ -109,6 +112,7 @@ def test_incident_thread_edit_and_deprecation_routing(tmp_path: Path, fake_provi
         assert "status monitoring → resolved" in replies[0]["text"]
         assert update["ts"] == replies[0]["thread_ts"]
         assert "RESOLVED" in update["text"]
+        assert [b["type"] for b in update["blocks"]].count("actions") == 0  # nothing left to press
     finally:
         assert daemon.stop() == 0
     before = list(slack.calls)

@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
-from urllib.parse import parse_qs
 
 from pydantic import BaseModel, Field, ValidationError
-from slack_sdk.signature import SignatureVerifier
 from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -100,31 +97,21 @@ async def list_impacts(request: Request) -> Response:
     return JSONResponse(await asyncio.to_thread(read))
 
 
-def _apply(daemon: Any, action: str, body: dict[str, Any], selector: actions.Selector) -> str:
-    now = datetime.now(UTC)
-    with session(daemon.engine) as db:
-        if action == "ack":
-            target = date.fromisoformat(body["target"]) if body.get("target") else None
-            count = actions.acknowledge(db, selector, by=body["by"], plan=body.get("plan"), target=target, now=now)
-            done = "acknowledged"
-        elif action == "snooze":
-            count, until = actions.snooze(db, selector, until=date.fromisoformat(body["until"]), by=body["by"], now=now)
-            done = f"snoozed until {until.isoformat()}"
-        else:
-            count = actions.resolve(db, selector, by=body["by"], note=body.get("note"), now=now)
-            done = "resolved"
-        db.commit()
-    return f"{count} impact(s) of {selector.event_key} {done} by {body['by']}"
-
-
-async def act(request: Request) -> JSONResponse:
-    daemon = request.app.state.daemon
-    token = daemon.api_token
+def _bearer_refusal(request: Request) -> JSONResponse | None:
+    """The refusal of a write without the API's bearer token (`[server] api_token_env`), or None."""
+    token = request.app.state.daemon.api_token
     if not token:
         return _error(403, "the API is read-only: set [server] api_token_env to allow changes")
     given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
     if not hmac.compare_digest(given.encode(), token.encode()):
         return _error(401, "missing or wrong bearer token")
+    return None
+
+
+async def act(request: Request) -> JSONResponse:
+    daemon = request.app.state.daemon
+    if (refused := _bearer_refusal(request)) is not None:
+        return refused
     action = request.path_params["action"]
     if action not in ("ack", "snooze", "resolve"):
         return _error(404, f"no action {action!r}; use ack, snooze or resolve")
@@ -133,58 +120,20 @@ async def act(request: Request) -> JSONResponse:
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
         return _error(400, f"expected a JSON object with event_key and by: {problems}")
-    if action == "snooze" and parsed.until is None:
-        return _error(400, "snooze needs until (YYYY-MM-DD)")
-    body = parsed.model_dump(mode="json")
     selector = actions.Selector(parsed.event_key, parsed.service)
     try:
-        message = await asyncio.to_thread(_apply, daemon, action, body, selector)
-    except actions.ActionError as exc:
+        outcome = await asyncio.to_thread(daemon.act, action, selector, by=parsed.by, plan=parsed.plan,
+                                          target=parsed.target, until=parsed.until, note=parsed.note)
+    except actions.NothingSelected as exc:
         return _error(404, str(exc))
-    except ValueError as exc:
+    except actions.ActionError as exc:
         return _error(400, str(exc))
-    return JSONResponse({"status": "ok", "message": message})
-
-
-async def slack_actions(request: Request) -> JSONResponse:
-    daemon = request.app.state.daemon
-    secret = daemon.slack_signing_secret
-    body = await request.body()
-    if not secret:
-        return _error(404, "Slack buttons are not configured: set [slack] signing_secret_env")
-    verifier = SignatureVerifier(secret)
-    if not verifier.is_valid(body, request.headers.get("x-slack-request-timestamp", ""),
-                             request.headers.get("x-slack-signature", "")):
-        return _error(401, "bad or stale Slack signature")
-    try:
-        # Slack posts application/x-www-form-urlencoded with one field, `payload`.
-        payload = json.loads(parse_qs(body.decode())["payload"][0])
-        action = payload["actions"][0]
-        event_id, _, channel = str(action["value"]).partition("|")
-        user = payload.get("user", {})
-        who = user.get("username") or user.get("name") or user.get("id") or "someone in Slack"
-    except (KeyError, IndexError, ValueError) as exc:
-        return _error(400, f"not a Slack block action: {exc}")
-
-    def run() -> str:
-        with session(daemon.engine) as db:
-            event = db.get(Event, int(event_id))
-            if event is None:
-                raise actions.ActionError(f"no event {event_id}")
-            key = f"{event.provider}/{event.kind}/{event.external_id}"
-        selector = actions.Selector(key, channel=channel or None)
-        if action["action_id"] == "ack":
-            return _apply(daemon, "ack", {"by": who}, selector)
-        if action["action_id"] == "snooze-7d":
-            until = (datetime.now(UTC) + timedelta(days=7)).date().isoformat()
-            return _apply(daemon, "snooze", {"by": who, "until": until}, selector)
-        return "nothing to do"
-
-    try:
-        message = await asyncio.to_thread(run)
-    except (actions.ActionError, ValueError) as exc:
-        message = str(exc)
-    return JSONResponse({"response_type": "ephemeral", "replace_original": False, "text": message})
+    return JSONResponse({"status": "ok", "message": outcome.message(parsed.event_key),
+                         "changed": [{"service": i.service, "owner": i.owner, "platform": i.platform,
+                                      "model": i.model} for i in outcome.changed],
+                         "skipped": [{"service": i.service, "why": why} for i, why in outcome.skipped],
+                         "until": outcome.until.isoformat() if outcome.until else None,
+                         "notes": outcome.notes})
 
 
 _LIST = {"type": "array", "items": {"type": "object"}}
@@ -229,5 +178,30 @@ OPENAPI: dict[str, Any] = {
                     "until": {"type": "string", "format": "date"}, "note": {"type": "string"}}}}}},
             "responses": {"200": {"description": "done", "content": {"application/json": {"schema": {
                 "type": "object"}}}}, "400": _ERROR, "401": _ERROR, "403": _ERROR, "404": _ERROR}}},
+        "/api/silences": {
+            **_get("Silences: active ones, oldest first; all=1 adds the expired and ended ones, newest first", [
+                _query("all", {"type": "string", "enum": ["0", "1"]})]),
+            "post": {
+                "summary": "Silence the impacts whose labels match every matcher, through a day (bearer token)",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["matchers", "until", "by", "comment"], "properties": {
+                        "matchers": {"oneOf": [
+                            {"type": "object", "additionalProperties": {"type": "string"}},
+                            {"type": "array", "items": {"type": "string"}}],
+                            "description": "label: value, or a list of label=value; labels: team, service, "
+                                           "platform, model, kind, severity, provider, environment, channel"},
+                        "until": {"type": "string", "format": "date",
+                                  "description": "the last day silenced (in [digest] timezone), after today"},
+                        "by": {"type": "string"}, "comment": {"type": "string"}}}}}},
+                "responses": {"201": {"description": "the silence", "content": {"application/json": {"schema": {
+                    "type": "object"}}}}, "400": _ERROR, "401": _ERROR, "403": _ERROR}}},
+        "/api/silences/{silence_id}/expire": {"post": {
+            "summary": "End a silence now (bearer token)",
+            "parameters": [{"name": "silence_id", "in": "path", "required": True,
+                            "schema": {"type": "integer", "minimum": 1}}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["by"], "properties": {"by": {"type": "string"}}}}}},
+            "responses": {"200": {"description": "the silence, expired", "content": {"application/json": {
+                "schema": {"type": "object"}}}}, "400": _ERROR, "401": _ERROR, "403": _ERROR, "404": _ERROR}}},
     },
 }

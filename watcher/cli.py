@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from connectors import POLLED
 from watcher import config as config_module
@@ -31,6 +31,8 @@ from watcher.config import Config
 from watcher.dates import isoformat
 from watcher.errors import ConfigError, SourceError, StorageError
 from watcher.pipeline import event_json
+from watcher.silence_commands import cmd_silence_add, cmd_silence_expire, cmd_silence_list, day
+from watcher.silences import LABELS
 from watcher.storage import Delivery, Event, open_database, session
 
 EXIT_CONFIG = 2
@@ -121,17 +123,16 @@ def cmd_poll(args: argparse.Namespace) -> int:
 def cmd_events(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     engine = open_database(config.database.url)
+    conditions = _event_filters(args)
     with session(engine) as db:
-        query = select(Event).order_by(col(Event.published_at).desc(), col(Event.id).desc())
-        if args.provider:
-            query = query.where(Event.provider == args.provider)
-        if args.kind:
-            query = query.where(Event.kind == args.kind)
-        if not args.all:
-            query = query.where(Event.baseline == False)  # noqa: E712
+        query = select(Event).where(*conditions).order_by(col(Event.published_at).desc(), col(Event.id).desc())
         events = [event_json(e) for e in db.exec(query.limit(args.limit)).all()]
+        total = len(events) if len(events) < args.limit else db.exec(
+            select(func.count()).select_from(Event).where(*conditions)).one()
         failed = db.exec(select(Delivery).where(Delivery.state == "failed").order_by(col(Delivery.id))).all()
     engine.dispose()
+    if total > len(events):
+        print(f"showing the newest {len(events):,} of {total:,} events; --limit N shows more", file=sys.stderr)
     if failed:
         noun = "delivery" if len(failed) == 1 else "deliveries"
         print(f"{len(failed)} webhook {noun} could not be processed (kept in the database):", file=sys.stderr)
@@ -148,6 +149,17 @@ def cmd_events(args: argparse.Namespace) -> int:
     if not events:
         print("no events yet (history from a source's first poll is hidden; --all shows it)", file=sys.stderr)
     return 0
+
+
+def _event_filters(args: argparse.Namespace) -> list[Any]:
+    conditions: list[Any] = []
+    if args.provider:
+        conditions.append(Event.provider == args.provider)
+    if args.kind:
+        conditions.append(Event.kind == args.kind)
+    if not args.all:
+        conditions.append(Event.baseline == False)  # noqa: E712
+    return conditions
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -193,10 +205,16 @@ def build_parser() -> argparse.ArgumentParser:
     events.add_argument("--limit", type=int, default=200)
     events.add_argument("--all", action="store_true", help="include history recorded as baseline")
     events.set_defaults(func=cmd_events)
-    deadlines = with_config("deadlines", "upcoming shutdown dates, soonest first")
+    deadlines = with_config("deadlines", "shutdown dates of the models the inventory uses (overdue ones too), "
+                                         "soonest first")
     deadlines.add_argument("--json", action="store_true")
-    deadlines.add_argument("--within", metavar="DURATION", help='only those within e.g. "90d"')
-    deadlines.add_argument("--all", action="store_true", help="include dates already past")
+    deadlines.add_argument("--within", metavar="DURATION", help='only those due within e.g. "90d"')
+    deadlines.add_argument("--all", action="store_true",
+                           help="include impacts already resolved; with --everything, dates already past")
+    scope = deadlines.add_mutually_exclusive_group()
+    scope.add_argument("--team", help="only deadlines that affect this owner")
+    scope.add_argument("--everything", action="store_true",
+                       help="every dated model on every page, used or not (the default without an [inventory])")
     deadlines.set_defaults(func=cmd_deadlines)
     impacts = with_config("impacts", "which services the events hit, and why")
     impacts.add_argument("--json", action="store_true")
@@ -204,10 +222,11 @@ def build_parser() -> argparse.ArgumentParser:
     impacts.add_argument("--all", action="store_true", help="include resolved impacts")
     impacts.set_defaults(func=cmd_impacts)
     for name, help_text in (("ack", "acknowledge an event's impacts (who, plan)"),
-                            ("snooze", "hold reminders until a date (never past the deadline)"),
+                            ("snooze", "hold reminders until a date (at most [escalation] max_snooze ahead)"),
                             ("resolve", "close an event's impacts")):
         action = with_config(name, help_text)
-        action.add_argument("event", metavar="EVENT_KEY", help="provider/kind/external_id, as `watcher impacts` shows")
+        action.add_argument("event", metavar="KEY",
+                            help="provider/kind/external_id or platform:model, as `watcher impacts` shows")
         action.add_argument("--service", help="only this service's impact")
         action.add_argument("--by", required=True, help="who")
         if name == "ack":
@@ -242,6 +261,26 @@ def build_parser() -> argparse.ArgumentParser:
     scan_command.add_argument("--fail-within", metavar="DURATION",
                               help='exit 1 if a scanned id has a deadline within this window, e.g. "90d"')
     scan_command.set_defaults(func=cmd_inventory_scan)
+    silence = sub.add_parser("silence", help="hold back alerts whose labels match, through a day (like Alertmanager)")
+    silence_sub = silence.add_subparsers(dest="silence_command", required=True)
+    silence_add = silence_sub.add_parser("add", help="silence the impacts whose labels match every --match")
+    silence_add.add_argument("--match", action="append", required=True, metavar="LABEL=VALUE",
+                             help=f"repeatable; labels: {', '.join(LABELS)}")
+    silence_add.add_argument("--until", type=day, required=True, metavar="YYYY-MM-DD",
+                             help="the last day silenced ([digest] timezone, else UTC); after today")
+    silence_add.add_argument("--by", required=True, help="who sets it")
+    silence_add.add_argument("--comment", required=True, help="why (a ticket, a migration)")
+    silence_add.set_defaults(func=cmd_silence_add)
+    silence_list = silence_sub.add_parser("list", help="active silences, with what each held back")
+    silence_list.add_argument("--json", action="store_true")
+    silence_list.add_argument("--all", action="store_true", help="include the expired and ended ones")
+    silence_list.set_defaults(func=cmd_silence_list)
+    silence_expire = silence_sub.add_parser("expire", help="end a silence now")
+    silence_expire.add_argument("id", type=int, metavar="ID", help="as `watcher silence list` shows it")
+    silence_expire.add_argument("--by", required=True, help="who ends it")
+    silence_expire.set_defaults(func=cmd_silence_expire)
+    for command in (silence_add, silence_list, silence_expire):
+        command.add_argument("--config", required=True, metavar="PATH", help="the TOML config file")
     kinds = "\n".join(f"  {kind:26} {connector.describes}" for kind, connector in sorted(POLLED.items()))
     parse = sub.add_parser("parse", help="run a connector's parser on a local file; print the events",
                            epilog=f"kinds:\n{kinds}", formatter_class=argparse.RawDescriptionHelpFormatter)

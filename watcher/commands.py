@@ -1,11 +1,13 @@
 """The `watcher` commands about what the events mean for us: deadlines, impacts, acknowledging,
-the calendar, the digest and the inventory scan."""
+the calendar, the digest and the inventory scan. Not pure: they read the config, the database and
+the clock (here, and nowhere deeper), and print."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -15,18 +17,18 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from connectors import POLLED, WEBHOOKS
-from watcher import actions, coverage, digest
+from watcher import actions, claims, coverage, digest
 from watcher import calendar as calendar_module
 from watcher import catalog as catalog_module
 from watcher import config as config_module
 from watcher.config import Config
-from watcher.deadlines import deadline_rows, format_row
+from watcher.deadlines import UNCONFIRMED, deadline_rows, format_row, stale_sources
 from watcher.impacts import impact_rows
 from watcher.inventory import Use
 from watcher.matcher_service import ImpactService
-from watcher.matching import match
+from watcher.matching import Verdict, match
 from watcher.scan import as_entries, scan, to_toml
-from watcher.storage import Event, open_database, session
+from watcher.storage import Event, SourceState, open_database, session
 
 EXIT_CONFIG = 2
 
@@ -45,21 +47,31 @@ def load_config(path: str) -> Config:
 
 def cmd_deadlines(args: argparse.Namespace) -> int:
     config = load_config(args.config)
+    everything = args.everything or config.inventory is None
+    if args.team and config.inventory is None:
+        print(f"{args.config}: no [inventory] path: --team needs the inventory's owners", file=sys.stderr)
+        return EXIT_CONFIG
+    if config.inventory is None and not args.everything:
+        print(f"{args.config}: no [inventory] path: showing every deadline on every page", file=sys.stderr)
     zone = ZoneInfo(config.digest.timezone) if config.digest else UTC
     within = config_module.parse_duration(args.within) / 86400 if args.within else None
     engine = fresh_impacts(config, args.config)
     with session(engine) as db:
         events = db.exec(select(Event).where(Event.kind == "deprecation")).all()
-        rows = deadline_rows(events, today=datetime.now(zone).date(), within_days=within, include_past=args.all,
-                             impacts=impact_rows(db))
+        # Past dates: --all in the full list; always for what we use, as an overdue deadline is the
+        # most urgent one there is.
+        rows = deadline_rows(events, today=datetime.now(zone).date(), within_days=within,
+                             include_past=args.all or not everything, affected_only=not everything,
+                             impacts=impact_rows(db, team=args.team, include_resolved=args.all))
     engine.dispose()
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
         for row in rows:
             print(format_row(row))
-        if not rows:
-            print("no upcoming deadlines", file=sys.stderr)
+    if not rows:
+        print("no upcoming deadlines" if everything else
+              "no deadline touches the inventory (--everything lists every model on every page)", file=sys.stderr)
     return 0
 
 
@@ -70,18 +82,41 @@ def cmd_impacts(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     engine = fresh_impacts(config, args.config)
     with session(engine) as db:
-        rows = impact_rows(db, team=args.team, include_resolved=args.all)
+        rows = [row | {"model_key": _model_key(row)} for row in
+                impact_rows(db, team=args.team, include_resolved=args.all)]
     engine.dispose()
     if args.json:
         fields = ("service", "owner", "platform", "model", "event_key", "deadline", "state", "reason")
         print(json.dumps([{k: r[k] for k in fields} | r for r in rows], indent=2, ensure_ascii=False))
         return 0
-    for row in rows:
-        print(f"{row['deadline'] or '-':10}  {row['state']:12} {row['owner']:16} {row['service']:16} "
-              f"{row['platform']}:{row['model']}  {row['reason']}")
     if not rows:
         print("no impacts: no event touches the inventory", file=sys.stderr)
+        return 0
+    for line in _impact_table(rows):
+        print(line)
     return 0
+
+
+def _model_key(row: dict[str, Any]) -> str | None:
+    """`platform:model` of a deprecation: the short form of its event key."""
+    if row["event_kind"] != "deprecation":
+        return None
+    platform, _, rest = row["event_key"].partition("/")
+    return f"{platform}:{rest.partition('/')[2]}"
+
+
+IMPACT_COLUMNS = ("DEADLINE", "STATE", "OWNER", "SERVICE", "USES", "EVENT KEY", "PLATFORM:MODEL", "REASON")
+
+
+def _impact_table(rows: list[dict[str, Any]]) -> list[str]:
+    """A header and one line per impact; EVENT KEY (or, for a deprecation, PLATFORM:MODEL) is what
+    `watcher ack`, `snooze` and `resolve` take."""
+    cells = [[row["deadline"] or "-", row["state"], row["owner"], row["service"],
+              f"{row['platform']}:{row['model']}", row["event_key"], row["model_key"] or "-", row["reason"]]
+             for row in rows]
+    widths = [max(len(line[i]) for line in [list(IMPACT_COLUMNS), *cells]) for i in range(len(IMPACT_COLUMNS) - 1)]
+    return ["  ".join([*(cell.ljust(width) for cell, width in zip(line[:-1], widths, strict=True)), line[-1]])
+            for line in [list(IMPACT_COLUMNS), *cells]]
 
 
 def cmd_inventory_scan(args: argparse.Namespace) -> int:
@@ -102,23 +137,55 @@ def cmd_inventory_scan(args: argparse.Namespace) -> int:
     if config is None:
         print("--fail-within needs --config: the deadlines come from the watcher's database", file=sys.stderr)
         return EXIT_CONFIG
-    return _gate(config, catalog, entries, config_module.parse_duration(args.fail_within) / 86400)
+    return _gate(config, catalog, entries, config_module.parse_duration(args.fail_within) / 86400,
+                 config_path=args.config, now=datetime.now(UTC))
 
 
-def _gate(config: Config, catalog: catalog_module.Catalog, entries: list[dict[str, Any]], days: float) -> int:
+def _gate(config: Config, catalog: catalog_module.Catalog, entries: list[dict[str, Any]], days: float, *,
+          config_path: str, now: datetime) -> int:
+    """1 if a scanned use has a deadline within `days`, 0 if none has; 2 if the database cannot tell:
+    a gate that cannot see must not pass."""
     uses = [Use(**{k: v for k, v in entry.items() if k != "evidence"}, evidence=tuple(entry["evidence"]))
             for entry in entries if entry["model"]]
     engine = open_database(config.database.url)
     with session(engine) as db:
-        events = [e for e in db.exec(select(Event).where(Event.kind == "deprecation")).all() if e.deadline]
+        events = db.exec(select(Event).where(Event.kind == "deprecation")).all()
+        last_ok = {state.name: state.last_ok_at for state in db.exec(select(SourceState)).all()}
     engine.dispose()
-    today = datetime.now(UTC).date()
-    late = [(event, use, verdict) for event, use, verdict in match(events, uses, catalog)
-            if (date.fromisoformat(event.deadline) - today).days <= days]  # type: ignore[arg-type]
+    blind = _blindness(config, events, last_ok, config_path=config_path, now=now)
+    if blind:
+        for reason in blind:
+            print(f"cannot gate: {reason}", file=sys.stderr)
+        return EXIT_CONFIG
+    today = now.date()
+    late = [(event, use, verdict) for event, use, verdict in _deciding(match(events, uses, catalog))
+            if event.deadline and (date.fromisoformat(event.deadline) - today).days <= days]
     for event, use, verdict in sorted(late, key=lambda hit: hit[0].deadline or ""):
-        print(f"DEADLINE {event.deadline} {use.platform}:{use.model} at {', '.join(use.evidence)}: {verdict.reason}",
-              file=sys.stderr)
+        unconfirmed = "" if claims.confirmed(event) else f" ({UNCONFIRMED})"
+        print(f"DEADLINE {event.deadline} {use.platform}:{use.model} at {', '.join(use.evidence)}: {verdict.reason}"
+              f"{unconfirmed}", file=sys.stderr)
     return 1 if late else 0
+
+
+def _deciding(hits: list[tuple[Event, Use, Verdict]]) -> list[tuple[Event, Use, Verdict]]:
+    """One hit per use, as `watcher impacts` has one impact: an alias's snapshot and a third party's
+    copy of the same model are one finding, dated by the deprecation that speaks for the use."""
+    by_use: dict[str, list[tuple[Event, Use, Verdict]]] = {}
+    for hit in hits:
+        by_use.setdefault(hit[1].key, []).append(hit)
+    deciding = []
+    for group in by_use.values():
+        winner, _ = claims.pick([event for event, _, _ in group])
+        deciding.append(next(hit for hit in group if hit[0] is winner))
+    return deciding
+
+
+def _blindness(config: Config, events: Sequence[Event], last_ok: dict[str, datetime | None], *, config_path: str,
+               now: datetime) -> list[str]:
+    """Why the database cannot answer for the deadlines; empty when it can."""
+    if not events:
+        return [f"no deprecation data: poll the deprecation sources first (watcher poll --config {config_path})"]
+    return [f"{reason}: the deadlines may be out of date" for reason in stale_sources(config.sources, last_ok, now=now)]
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
@@ -143,26 +210,23 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 def cmd_action(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     engine = fresh_impacts(config, args.config)
-    selector = actions.Selector(args.event, args.service)
+    zone = ZoneInfo(config.digest.timezone) if config.digest else UTC
     now = datetime.now(UTC)
+    selector = actions.Selector(args.event, args.service)
     try:
         with session(engine) as db:
-            if args.command == "ack":
-                count = actions.acknowledge(db, selector, by=args.by, plan=args.plan, target=args.target, now=now)
-                done = "acknowledged"
-            elif args.command == "snooze":
-                count, until = actions.snooze(db, selector, until=args.until, by=args.by, now=now)
-                done = f"snoozed until {until.isoformat()}"
-            else:
-                count = actions.resolve(db, selector, by=args.by, note=args.note, now=now)
-                done = "resolved"
+            outcome = actions.perform(
+                db, args.command, selector, by=args.by, now=now, today=now.astimezone(zone).date(),
+                plan=getattr(args, "plan", None), target=getattr(args, "target", None),
+                until=getattr(args, "until", None), note=getattr(args, "note", None),
+                max_snooze_days=int(config.escalation.max_snooze // 86400))
             db.commit()
     except actions.ActionError as exc:
         print(str(exc), file=sys.stderr)
         return 1
     finally:
         engine.dispose()
-    print(f"{count} impact(s) of {args.event} {done}")
+    print(outcome.message(args.event))
     return 0
 
 
@@ -178,17 +242,25 @@ def cmd_calendar(args: argparse.Namespace) -> int:
 
 def cmd_digest(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    engine = fresh_impacts(config, args.config)
-    zone = ZoneInfo(config.digest.timezone) if config.digest else UTC
-    with session(engine) as db:
-        subject, text, html = digest.render(digest.collect(db, config, now=datetime.now(zone)))
-    engine.dispose()
-    if not args.send:
-        sys.stdout.write(html if not args.text else text)
-        return 0
-    if config.email is None:
+    if args.send and config.email is None:
         print(f"{args.config}: no [email] section: nowhere to send the digest", file=sys.stderr)
         return EXIT_CONFIG
-    digest.send(config.email, digest.message(config.email, subject, text, html), path=args.config)
-    print(f"digest sent to {', '.join(config.email.to)}", file=sys.stderr)
-    return 0
+    engine = open_database(config.database.url)
+    try:
+        # As fresh_impacts does, but the inventory is kept: with [digest] per_team its emails say
+        # who gets which part.
+        impacts = ImpactService(config, engine, base=Path(args.config).parent)
+        impacts.refresh()
+        now = datetime.now(ZoneInfo(config.digest.timezone) if config.digest else UTC)
+        with session(engine) as db:
+            if not args.send:  # the combined digest only
+                _, text, html = digest.render(digest.collect(db, config, now=now))
+                sys.stdout.write(html if not args.text else text)
+                return 0
+            sent = digest.deliver(db, config, impacts.inventory, now=now, path=args.config)
+    finally:
+        engine.dispose()
+    for subject, to in sent:
+        print(f"{subject}: sent to {', '.join(to)}", file=sys.stderr)
+    # deliver logged each failure with its recipients; the exit status says there was one
+    return 0 if len(sent) == len(digest.audiences(config, impacts.inventory)) else 1

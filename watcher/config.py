@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from watcher.errors import ConfigError
+from watcher.escalation import Policy
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -150,16 +151,32 @@ class SlackConfig(_Section):
 
 
 class EscalationConfig(_Section):
-    # Reminders this long before a deadline (after the announcement); then the day of, then daily
-    # while overdue and still in the inventory.
+    # Reminders this long before a deadline (after the announcement); then the day of, then one
+    # every `overdue_repeat` while overdue and still in the inventory.
     steps: list[Duration] = Field(default_factory=lambda: [parse_duration(d) for d in
                                                            ("90d", "60d", "30d", "14d", "7d", "3d", "1d")])
+    overdue_repeat: Duration = 7 * 86400.0
     # Mentioned inside the last 7 days: a Slack user group ("<!subteam^S012AB>") or "@here"
     oncall: str | None = None
     # Incidents that hit the inventory are announced at once from this severity up.
     incident_severity: Literal["info", "notice", "warning", "critical"] = "warning"
-    # Acknowledged impacts are reminded only this close to the deadline.
-    acknowledged_steps_within: Duration = 7 * 86400.0
+    # Acknowledged impacts are quiet until something changes; set this to also hear the steps
+    # closer than it to the deadline ("3d": the last three days).
+    acknowledged_steps_within: Duration = 0.0
+    # The longest snooze anyone can ask for; a longer one is cut to it, and the answer says so.
+    max_snooze: Duration = 30 * 86400.0
+
+    @field_validator("overdue_repeat", "max_snooze")
+    @classmethod
+    def _whole_days(cls, value: float) -> float:
+        if value < 86400:
+            raise ValueError('at least one day ("1d"): reminders are planned per day')
+        return value
+
+    def policy(self) -> Policy:
+        return Policy(steps_days=tuple(int(s // 86400) for s in self.steps),
+                      overdue_repeat_days=int(self.overdue_repeat // 86400),
+                      acknowledged_within_days=int(self.acknowledged_steps_within // 86400))
 
 
 class EmailConfig(_Section):
@@ -180,6 +197,8 @@ _SCHEDULE = re.compile(r"^(daily|(?:mon|tue|wed|thu|fri|sat|sun)(?:,(?:mon|tue|w
 class DigestConfig(_Section):
     schedule: str = "mon 09:00"
     timezone: str = "UTC"
+    # Besides the combined digest to [email] to: each team whose [[uses]] carry an `email` gets its own part.
+    per_team: bool = False
 
     @field_validator("schedule")
     @classmethod

@@ -8,8 +8,8 @@ import functools
 import logging
 import random
 import signal
-import smtplib
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,20 +17,22 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func, text
-from sqlmodel import select
+from sqlmodel import Session, select
 
+from watcher import actions, digest, health
 from watcher import config as config_module
-from watcher import digest, health
 from watcher.config import Config, SourceConfig
 from watcher.deliveries import DeliveryProcessor
 from watcher.http import make_client
+from watcher.inventory import Use
 from watcher.matcher_service import ImpactService
 from watcher.metrics import Metrics
 from watcher.notifiers import Notifier
 from watcher.notifiers.console import ConsoleNotifier
 from watcher.notifiers.slack import ConsoleSender, SlackSender
-from watcher.outbox import Sender, drain, plan
+from watcher.outbox import DrainReport, Sender, drain
 from watcher.pipeline import Change
+from watcher.planner import plan
 from watcher.poller import Poller, PollOutcome, database_executor
 from watcher.receiver import Receiver
 from watcher.storage import Delivery, open_database, session
@@ -56,8 +58,10 @@ SHUTDOWN_GRACE = 20.0
 
 class Daemon:
     def __init__(self, config: Config, *, config_path: Path | None = None,
-                 notifier: Notifier | None = None) -> None:
+                 notifier: Notifier | None = None, clock: Callable[[], datetime] | None = None) -> None:
         self.config = config
+        # Every decision that depends on the date asks this clock, so that tests can move it.
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self.config_path = config_path
         self.metrics = Metrics()
         secrets = {hook.name: config_module.secret(hook.secret_env, path=config_path or "config",
@@ -84,16 +88,16 @@ class Daemon:
         self._impacts_due = True
         notifier = _MarkImpactsDue(notifier or ConsoleNotifier(), self)
         self.poller = Poller(config=config, engine=self.engine, client=self.client, metrics=self.metrics,
-                             notifier=notifier, executor=self.db_executor)
+                             notifier=notifier, executor=self.db_executor, clock=self.clock)
         self.deliveries = DeliveryProcessor(hooks=config.webhooks, engine=self.engine, executor=self.db_executor,
-                                            metrics=self.metrics, notifier=notifier,
+                                            metrics=self.metrics, notifier=notifier, clock=self.clock,
                                             busy=lambda: self.receiver.in_flight > 0)
         self.receiver = Receiver(hooks=config.webhooks, secrets=secrets, engine=self.engine,
                                  executor=self.db_executor, metrics=self.metrics, on_stored=self.deliveries.wake)
         self.scheduler: AsyncIOScheduler | None = None
         self._in_flight: set[asyncio.Task[PollOutcome]] = set()
         self._kick: asyncio.Future[None] | None = None
-        self.started_at = datetime.now(UTC)
+        self.started_at = self.clock()
         self._force_reload = False
         self._stopping = False
 
@@ -156,7 +160,7 @@ class Daemon:
             if not (reloaded or self._impacts_due):
                 return
             self._impacts_due = False
-            await loop.run_in_executor(self.db_executor, self.impacts.refresh)
+            await loop.run_in_executor(self.db_executor, lambda: self.impacts.refresh(self.clock()))
             await self._notify_job()
 
     async def _notify_job(self) -> None:
@@ -167,8 +171,51 @@ class Daemon:
         await asyncio.get_running_loop().run_in_executor(self.db_executor, self.drain_once)
 
     def drain_once(self) -> int:
+        now = self.clock()
         with session(self.engine) as db:
-            return drain(db, self.sender, now=datetime.now(UTC))
+            report = drain(db, self.sender, now=now)
+            if self._after_drain(db, report, now):  # an alert about a failed notification: tell it now
+                plan(db, self.config, now=now, today=self.today(now), uses=self._uses(),
+                     catalog=self.impacts.catalog)
+                db.commit()
+                report.sent += drain(db, self.sender, now=now).sent
+        return report.sent
+
+    def _after_drain(self, db: Session, report: DrainReport, now: datetime) -> bool:
+        """A notification that failed for good is a metric and an alert to the on-call channel (not
+        only a log line); the first success to that place again ends the alert. True if one opened."""
+        opened = False
+        for row in report.failed:
+            self.metrics.notifications_failed.labels(channel=row.channel).inc()
+            if (row.thread_key or "").startswith("source:"):
+                continue  # an alert about the watcher itself that failed: /healthz and the metric say it
+            opened |= bool(health.record(
+                db, subject=f"{row.channel} {row.target}", problem="notify-failed", ok=False, now=now,
+                severity="critical", title=f"notifications to {row.target} are failing",
+                summary=f"{row.error}; the notice it carried is on the dashboard's outbox and in the digest"))
+        for target in report.sent_targets:
+            health.record(db, subject=target, problem="notify-failed", ok=True, now=now, severity="info",
+                          title="", summary="notifications get through again")
+        db.commit()
+        return opened
+
+    def act(self, action: actions.Action, selector: actions.Selector, *, by: str, by_id: str | None = None,
+            plan: str | None = None, target: date | None = None, until: date | None = None,
+            note: str | None = None) -> actions.Outcome:
+        """Acknowledge, snooze or resolve at the daemon's time, in one transaction (API, dashboard, Slack)."""
+        now = self.clock()
+        with session(self.engine) as db:
+            outcome = actions.perform(db, action, selector, by=by, by_id=by_id, now=now, today=self.today(now),
+                                      plan=plan, target=target, until=until, note=note,
+                                      max_snooze_days=int(self.config.escalation.max_snooze // 86400))
+            db.commit()
+        return outcome
+
+    def today(self, now: datetime | None = None) -> date:
+        return (now or self.clock()).astimezone(self.zone).date()
+
+    def _uses(self) -> tuple[Use, ...]:
+        return self.impacts.inventory.uses if self.impacts.inventory else ()
 
     async def _silence_job(self) -> None:
         changes = await asyncio.get_running_loop().run_in_executor(self.db_executor, self.check_webhooks)
@@ -178,7 +225,7 @@ class Daemon:
     def check_webhooks(self, now: datetime | None = None) -> list[Change]:
         """A webhook with `expect_every` that has heard nothing for that long is an alert (counted from
         the daemon's start when it never heard anything)."""
-        now = now or datetime.now(UTC)
+        now = now or self.clock()
         changes: list[Change] = []
         with session(self.engine) as db:
             last = dict(db.exec(select(Delivery.webhook, func.max(Delivery.received_at))
@@ -203,21 +250,18 @@ class Daemon:
     def send_digest(self) -> None:
         assert self.config.email is not None
         with session(self.engine) as db:
-            subject, text, html = digest.render(digest.collect(db, self.config, now=datetime.now(self.zone)))
-        try:
-            digest.send(self.config.email, digest.message(self.config.email, subject, text, html),
-                        path=str(self.config_path or "config"))
-        except (OSError, smtplib.SMTPException) as exc:
-            log.warning("digest not sent: %s", exc, extra={"source": "digest"})
-            return
-        log.info("digest sent", extra={"to": self.config.email.to})
+            # each recipient's failure is logged there, and does not stop the others
+            sent = digest.deliver(db, self.config, self.impacts.inventory, now=self.clock().astimezone(self.zone),
+                                  path=str(self.config_path or "config"))
+        for subject, to in sent:
+            log.info("digest sent", extra={"to": to, "subject": subject})
 
     def notify_once(self, now: datetime | None = None) -> int:
-        now = now or datetime.now(UTC)
+        now = now or self.clock()
         with session(self.engine) as db:
-            plan(db, self.config, now=now, today=now.astimezone(self.zone).date())
+            plan(db, self.config, now=now, today=self.today(now), uses=self._uses(), catalog=self.impacts.catalog)
             db.commit()
-            return drain(db, self.sender, now=now)
+        return self.drain_once()
 
     def _reload_inventory(self) -> None:
         log.info("SIGHUP: reloading the inventory")

@@ -9,7 +9,7 @@ import asyncio
 import base64
 import binascii
 import hmac
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -126,23 +126,15 @@ async def form_action(request: Request) -> Response:
         return refused
     if not daemon.dashboard_auth or daemon.config.server.read_only:
         return JSONResponse({"error": "the dashboard is read-only"}, status_code=403)
-    form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
+    form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", errors="replace")).items()}
     selector = actions.Selector(form.get("event_key", ""), form.get("service") or None)
     action = request.path_params["action"]
-
-    def run() -> None:
-        now = datetime.now(UTC)
-        with session(daemon.engine) as db:
-            if action == "ack":
-                actions.acknowledge(db, selector, by=form["by"], plan=form.get("plan") or None, now=now)
-            elif action == "snooze":
-                actions.snooze(db, selector, until=date.fromisoformat(form["until"]), by=form["by"], now=now)
-            else:
-                raise actions.ActionError(f"no action {action!r}")
-            db.commit()
-
+    if action not in ("ack", "snooze"):
+        return JSONResponse({"error": f"no action {action!r}; use ack or snooze"}, status_code=404)
     try:
-        await asyncio.to_thread(run)
-    except (actions.ActionError, KeyError, ValueError) as exc:
+        until = date.fromisoformat(form["until"]) if form.get("until") else None
+        await asyncio.to_thread(daemon.act, action, selector, by=form.get("by", ""), plan=form.get("plan") or None,
+                                until=until)
+    except (actions.ActionError, ValueError) as exc:
         return JSONResponse({"error": str(exc)}, status_code=400)
     return RedirectResponse("/", status_code=303)

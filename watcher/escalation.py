@@ -1,11 +1,14 @@
-"""The deadline ladder: which reminder is due for a deprecation, and why. Pure: (deadline, policy,
-what was already sent, the impacts' state, today) in, at most one step out.
+"""The deadline ladder: which reminder one impact is due, and why. Pure: (deadline, policy, the
+steps this impact already heard, what people did about it, today) in, at most one step out.
 
-Announce when first seen, then N days before (90, 60, 30, 14, 7, 3, 1 by default), the day of,
-then daily while overdue. A step that came due while the daemon was down is not sent late in a
-burst: only the latest due step goes out (one catch-up message). Acknowledged impacts hear only
-the last steps; a snooze holds reminders until its date, but never past the last three days; a
-deadline moved earlier re-opens the ladder at once.
+Announce when first seen, then N days before (90, 60, 30, 14, 7, 3, 1 by default) and the day of;
+past the deadline, one reminder every `overdue_repeat` days while the use is still in the
+inventory, never daily. A step that came due while the daemon was down is not sent late in a
+burst: only the latest due step goes out (one catch-up). Acknowledged means quiet until something
+changes: the date moves earlier, the replacement changes, the acknowledged target date passes, or
+the use is still there `overdue_repeat` days past the deadline. A snooze holds everything until its
+date except a deadline pulled in. A date that only a third party gives is never louder than
+`notice`; one the provider contradicts is held back entirely.
 """
 
 from __future__ import annotations
@@ -14,27 +17,40 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from watcher.events import Severity
+from watcher.text import days_phrase
 
-LAST_STEPS = 3  # days before the deadline from which snoozes no longer hold
+
+@dataclass(frozen=True)
+class Policy:
+    steps_days: tuple[int, ...] = (90, 60, 30, 14, 7, 3, 1)
+    overdue_repeat_days: int = 7
+    # Acknowledged impacts still hear the steps closer than this to the deadline (0: none).
+    acknowledged_within_days: int = 0
+    # The on-call group is mentioned, and replies shown in the channel, this close to the deadline.
+    mention_within_days: int = 7
 
 
 @dataclass(frozen=True)
 class Step:
-    key: str  # stable: announce, d90, ..., d0, overdue-2026-10-24, moved-r3
-    days_before: int | None  # None for the announcement
+    key: str  # stable per impact: announce, d90, ..., d0, overdue-1, moved-r3, replacement-r4, target-2026-11-01
+    days_left: int  # negative once overdue
     severity: Severity
-    mention: bool  # the on-call group is mentioned inside the last 7 days
-    broadcast: bool  # also shown in the channel, not only in the thread
+    mention: bool
     reason: str
 
 
 @dataclass(frozen=True)
-class GroupState:
-    """The state of the impacts one message speaks for."""
+class ImpactState:
+    """What the ladder needs to know about one impact besides its dates."""
 
     acknowledged: bool = False
-    snoozed_until: date | None = None
-    moved_earlier_revision: int | None = None  # the revision that pulled the deadline in, if any
+    snoozed_until: date | None = None  # holds until this date (exclusive)
+    target: date | None = None  # the acknowledged plan's target date
+    # The latest revision that pulled the deadline in (for acknowledged impacts: since the ack).
+    moved_earlier: tuple[int, str, str] | None = None  # (revision, from date, to date)
+    replacement_changed: tuple[int, str, str] | None = None  # (revision, from, to): acknowledged only
+    unconfirmed: bool = False  # the date comes only from a third party
+    held_back: bool = False  # a third-party date the provider contradicts
 
 
 def severity_for(days_left: int) -> Severity:
@@ -45,49 +61,72 @@ def severity_for(days_left: int) -> Severity:
     return "notice"
 
 
-def ladder(deadline: date, first_seen: date, steps_days: list[int], today: date) -> list[tuple[date, Step]]:
-    """Every step of one deadline up to today, in order of due date."""
-    plan: list[tuple[date, Step]] = [(first_seen, Step("announce", None, severity_for((deadline - first_seen).days),
-                                                     False, True, "new deprecation"))]
-    for days in sorted({*steps_days, 0}, reverse=True):
+def ladder(deadline: date, first_seen: date, policy: Policy, today: date) -> list[tuple[date, str, int]]:
+    """Every step of one deadline up to today, as (due date, key, days left), in order."""
+    plan = [(first_seen, "announce", (deadline - first_seen).days)]
+    for days in sorted({*policy.steps_days, 0}, reverse=True):
         due = deadline - timedelta(days=days)
-        if due <= first_seen:
-            continue  # announced already inside this window: the announcement covered it
-        label = "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} left"
-        plan.append((due, Step(f"d{days}", days, severity_for(days), days <= 7, days <= 7, label)))
-    overdue = max(deadline + timedelta(days=1), first_seen + timedelta(days=1))
-    while overdue <= today:
-        late = (overdue - deadline).days
-        plan.append((overdue, Step(f"overdue-{overdue.isoformat()}", -late, "critical", True, True,
-                                   f"{late} day{'s' if late != 1 else ''} past the deadline")))
-        overdue += timedelta(days=1)
+        if due > first_seen:  # a step inside the window already announced is covered by the announcement
+            plan.append((due, f"d{days}", days))
+    repeat = max(policy.overdue_repeat_days, 1)
+    n = 1
+    while (due := deadline + timedelta(days=n * repeat)) <= today:
+        if due > first_seen:
+            plan.append((due, f"overdue-{n}", -n * repeat))
+        n += 1
     return plan
 
 
-def due_step(deadline: date, first_seen: date, steps_days: list[int], *, sent: set[str], state: GroupState,
-             today: date, acknowledged_within: int = 7) -> Step | None:
-    if state.moved_earlier_revision is not None:
-        key = f"moved-r{state.moved_earlier_revision}"
-        if key not in sent:
-            days = (deadline - today).days
-            return Step(key, days, "critical", days <= 7, True, "the deadline moved earlier")
-    candidates: list[Step] = []
-    for when, step in ladder(deadline, first_seen, steps_days, today):
-        if step.key in sent:
+def _step(key: str, days_left: int, policy: Policy, state: ImpactState, reason: str,
+          severity: Severity | None = None) -> Step:
+    level = severity or severity_for(days_left)
+    if state.unconfirmed:
+        return Step(key, days_left, "notice" if level != "info" else level, False, reason)
+    return Step(key, days_left, level, days_left <= policy.mention_within_days, reason)
+
+
+def due_step(deadline: date, first_seen: date, policy: Policy, *, heard: set[str], state: ImpactState,
+             today: date) -> Step | None:
+    if state.held_back:
+        return None
+    days_left = (deadline - today).days
+    if state.moved_earlier is not None:
+        revision, before, after = state.moved_earlier
+        key = f"moved-r{revision}"
+        if key not in heard:
+            return _step(key, days_left, policy, state, f"moved earlier: {before} → {after}",
+                         severity="critical" if days_left <= 30 else "warning")
+    if state.snoozed_until is not None and today < state.snoozed_until:
+        return None
+    if state.acknowledged:
+        if state.replacement_changed is not None:
+            revision, before, after = state.replacement_changed
+            key = f"replacement-r{revision}"
+            if key not in heard:
+                return _step(key, days_left, policy, state, f"replacement changed: {before} → {after}")
+        if state.target is not None and state.target < today <= deadline:
+            key = f"target-{state.target.isoformat()}"
+            if key not in heard:
+                return _step(key, days_left, policy, state,
+                             f"the acknowledged target date {state.target.isoformat()} has passed")
+    candidates: list[tuple[str, int]] = []
+    for when, key, left in ladder(deadline, first_seen, policy, today):
+        if key in heard:
             candidates = []  # a later step went out: the ones before it are moot
             continue
         if when > today:
             continue
-        if step.days_before is not None and step.days_before > 0:
-            if state.acknowledged and step.days_before > acknowledged_within:
-                continue
-            if state.snoozed_until and when < state.snoozed_until and step.days_before > LAST_STEPS:
-                continue
-        candidates.append(step)
+        if state.acknowledged and key != "announce" and left >= 0 and left >= policy.acknowledged_within_days:
+            continue
+        candidates.append((key, left))
     if not candidates:
         return None
-    latest = candidates[-1]
     # The announcement is its own message; anything else that piled up is one catch-up reminder.
-    if "announce" not in sent and candidates[0].key == "announce":
-        return candidates[0]
-    return latest
+    key, left = candidates[0] if candidates[0][0] == "announce" else candidates[-1]
+    if key == "announce":
+        reason = "new deprecation" if days_left >= 0 else f"new, and already {days_phrase(-days_left)} overdue"
+    elif left < 0:
+        reason = f"{days_phrase(-days_left)} past the deadline and still in use"
+    else:
+        reason = "today" if left == 0 else f"{days_phrase(left)} left"
+    return _step(key, days_left, policy, state, reason)

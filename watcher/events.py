@@ -10,7 +10,8 @@ from typing import Any, Literal
 
 from watcher.dates import isoformat
 
-Kind = Literal["incident", "maintenance", "deprecation", "changelog", "account", "billing", "source"]
+Kind = Literal["incident", "maintenance", "deprecation", "lifecycle", "changelog", "account", "billing", "security",
+               "source"]
 Severity = Literal["info", "notice", "warning", "critical"]
 
 SEVERITIES: tuple[Severity, ...] = ("info", "notice", "warning", "critical")

@@ -4,17 +4,17 @@ feed gone stale, a webhook silent too long, a page that moved. Recovery is said 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from watcher.config import Config
 from watcher.dates import isoformat
 from watcher.events import EventDraft, Severity
 from watcher.pipeline import Change, apply_drafts
-from watcher.storage import Delivery, Event, SourceState, UTCDateTime, session
+from watcher.storage import Delivery, Event, Outbox, SourceState, UTCDateTime, session
 
 PROVIDER = "watcher"
 OPEN = "open"
@@ -73,3 +73,16 @@ def webhook_report(engine: Engine, config: Config) -> dict[str, Any]:
             if entry["last_delivery_at"] is None or isoformat(last) > entry["last_delivery_at"]:
                 entry["last_delivery_at"] = isoformat(last)
     return report
+
+
+def notification_report(engine: Engine, now: datetime) -> dict[str, Any]:
+    """The outbox at a glance: what waits, what failed for good in the last day and the latest reason."""
+    since = now - timedelta(days=1)
+    with session(engine) as db:
+        pending = db.exec(select(func.count()).select_from(Outbox).where(Outbox.state == "pending")).one()
+        failed = db.exec(select(Outbox).where(Outbox.state == "failed", col(Outbox.next_attempt_at) >= since)
+                         .order_by(col(Outbox.id).desc())).all()
+    latest = failed[0] if failed else None
+    return {"pending": pending, "failed_last_day": len(failed),
+            "last_failure": {"target": latest.target, "error": latest.error, "key": latest.dedup_key}
+            if latest else None}

@@ -30,6 +30,7 @@ class Use(BaseModel):
     deployment: str | None = None  # Azure: the deployment name the code calls
     version: str | None = None  # Azure: the model version behind the deployment
     evidence: tuple[str, ...] = Field(default=(), description="path:line where a scan found it")
+    email: str | None = None  # where the owner's own weekly digest goes ([digest] per_team)
 
     @property
     def key(self) -> str:

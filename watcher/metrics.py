@@ -28,5 +28,8 @@ class Metrics:
                                  ["webhook", "result"], registry=self.registry)
         self.last_delivery = Gauge("watcher_webhook_last_delivery_timestamp_seconds",
                                    "Unix time of the last accepted delivery", ["webhook"], registry=self.registry)
+        self.notifications_failed = Counter("watcher_notifications_failed_total",
+                                             "Notifications that failed for good (not retried)", ["channel"],
+                                             registry=self.registry)
         self.up = Gauge("watcher_source_up", "1 when the last poll succeeded", ["source"],
                         registry=self.registry)

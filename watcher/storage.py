@@ -9,6 +9,8 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import JSON, Column, DateTime, Engine, LargeBinary, UniqueConstraint, event, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.types import TypeDecorator
@@ -237,6 +239,17 @@ class SlackThread(SQLModel, table=True):
     thread_key: str = Field(primary_key=True)
     channel: str
     ts: str
+
+
+def insert_ignore(session: Session, model: type[SQLModel], rows: list[dict[str, Any]], keys: list[str]) -> int:
+    """Insert the rows whose unique `keys` are not taken yet (SQLite and PostgreSQL alike); returns
+    how many were offered."""
+    if not rows:
+        return 0
+    table = model.__table__  # type: ignore[attr-defined]
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(table).on_conflict_do_nothing(index_elements=keys), rows)
+    return len(rows)
 
 
 def make_engine(url: str) -> Engine:

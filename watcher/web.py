@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from watcher import api, dashboard, health
+from watcher import api, dashboard, health, silence_api, slack_actions
 from watcher import calendar as calendar_module
 from watcher.daemon import Daemon
 from watcher.storage import session
@@ -29,12 +29,16 @@ async def healthz(request: Request) -> Response:
     healthy = db_ok and daemon.scheduler_running
     degraded = any(s["health"] not in ("ok", "new") for s in sources.values())
     webhooks = await asyncio.to_thread(health.webhook_report, daemon.engine, daemon.config) if db_ok else {}
+    notifications = await asyncio.to_thread(health.notification_report, daemon.engine, daemon.clock()) \
+        if db_ok else {}
+    degraded = degraded or bool(notifications.get("failed_last_day"))
     body = {
         "status": "error" if not healthy else ("degraded" if degraded else "ok"),
         "database": db_detail,
         "scheduler": "running" if daemon.scheduler_running else "stopped",
         "sources": sources,
         "webhooks": webhooks,
+        "notifications": notifications,
     }
     # Only the daemon's own trouble is a 503; a failing provider page is reported, not fatal.
     return JSONResponse(body, status_code=200 if healthy else 503)
@@ -86,6 +90,9 @@ def create_app(daemon: Daemon) -> Starlette:
             Route("/events/{event_id:int}", dashboard.event_page),
             Route("/sources", dashboard.sources_page),
             Route("/ui/impacts/{action:str}", dashboard.form_action, methods=["POST"]),
+            Route("/silences", silence_api.page),
+            Route("/ui/silences", silence_api.form_add, methods=["POST"]),
+            Route("/ui/silences/{silence_id:int}/expire", silence_api.form_expire, methods=["POST"]),
             Route("/healthz", healthz),
             Route("/metrics", metrics),
             Route("/calendar.ics", calendar),
@@ -95,7 +102,10 @@ def create_app(daemon: Daemon) -> Starlette:
             Route("/api/sources", api.list_sources),
             Route("/api/impacts", api.list_impacts),
             Route("/api/impacts/{action:str}", api.act, methods=["POST"]),
-            Route("/slack/actions", api.slack_actions, methods=["POST"]),
+            Route("/api/silences", silence_api.list_silences, methods=["GET"]),
+            Route("/api/silences", silence_api.create_silence, methods=["POST"]),
+            Route("/api/silences/{silence_id:int}/expire", silence_api.expire_silence, methods=["POST"]),
+            Route("/slack/actions", slack_actions.slack_actions, methods=["POST"]),
             Route("/webhooks/{name}", daemon.receiver.handle, methods=["POST"]),
             Route("/webhooks/{name}/{token}", daemon.receiver.handle, methods=["POST"]),
         ],

@@ -17,11 +17,13 @@ class SlackSender:
         self.client = WebClient(token=token, base_url=base_url or WebClient.BASE_URL, timeout=timeout,
                                 retry_handlers=[])
 
-    def send(self, row: Outbox, thread_ref: str | None) -> SendResult:
+    def send(self, row: Outbox, thread_ref: str | None, channel: str | None = None) -> SendResult:
         payload = row.payload
         try:
             if row.action == "update":
-                response = self.client.chat_update(channel=row.target, ts=thread_ref or "", text=payload["text"],
+                # An edit after a button press names its message; a thread's edit is of its first one.
+                response = self.client.chat_update(channel=payload.get("channel_id") or channel or row.target,
+                                                   ts=payload.get("ts") or thread_ref or "", text=payload["text"],
                                                    blocks=payload.get("blocks"))
             else:
                 response = self.client.chat_postMessage(
@@ -40,12 +42,14 @@ class SlackSender:
             return SendResult(False, permanent=True, error=error)
         except OSError as exc:  # connection refused, timeout: Slack may be back soon
             return SendResult(False, error=f"{type(exc).__name__}: {exc}")
-        return SendResult(True, ref=str(response.get("ts") or ""))
+        return SendResult(True, ref=str(response.get("ts") or ""), channel=response.get("channel"))
 
 
 class ConsoleSender:
     """Without [slack], notifications are printed: one line each, as the poller's news are."""
 
-    def send(self, row: Outbox, thread_ref: str | None) -> SendResult:
-        print(f"NOTIFY  {row.action:6} {row.thread_key}: {row.payload.get('text')}", flush=True)
+    def send(self, row: Outbox, thread_ref: str | None, channel: str | None = None) -> SendResult:
+        # One line per notification, always: provider text may carry line breaks.
+        text = " ".join(str(row.payload.get("text", "")).split())
+        print(f"NOTIFY  {row.action:6} {row.thread_key or row.target}: {text}", flush=True)
         return SendResult(True, ref=row.dedup_key)
