@@ -78,7 +78,8 @@ signing_secret_env = "TEST_SLACK_SIGNING"
         signature = "v0=" + hmac.new(b"slack-signing-1", f"v0:{stamp}:".encode() + form, hashlib.sha256).hexdigest()
         headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": stamp}
         refused = httpx.post(f"{base}/slack/actions", content=form, timeout=5,
-                             headers={**headers, "X-Slack-Signature": signature[:-1] + "0"})
+                             headers={**headers, "X-Slack-Signature": signature[:-1] + ("1" if signature[-1] == "0"
+                                                                                            else "0")})
         assert refused.status_code == 401
         clicked = httpx.post(f"{base}/slack/actions", content=form, timeout=5,
                              headers={**headers, "X-Slack-Signature": signature})

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
@@ -67,7 +67,7 @@ async def list_deadlines(request: Request) -> Response:
     def read() -> list[dict[str, Any]]:
         with session(daemon.engine) as db:
             events = db.exec(select(Event).where(Event.kind == "deprecation")).all()
-            return deadline_rows(events, today=datetime.now(daemon.zone).date(), impacts=impact_rows(db),
+            return deadline_rows(events, today=daemon.today(), impacts=impact_rows(db),
                                  include_past=request.query_params.get("all") == "1")
 
     return JSONResponse(await asyncio.to_thread(read))

@@ -158,8 +158,11 @@ class EscalationConfig(_Section):
     overdue_repeat: Duration = 7 * 86400.0
     # Mentioned inside the last 7 days: a Slack user group ("<!subteam^S012AB>") or "@here"
     oncall: str | None = None
-    # Incidents that hit the inventory are announced at once from this severity up.
+    # Incidents that may hit any use of a platform (no component named) are announced from this
+    # severity up; those that name what a use depends on (its model, a component, an API component
+    # in the text) from `named_incident_severity` up.
     incident_severity: Literal["info", "notice", "warning", "critical"] = "warning"
+    named_incident_severity: Literal["info", "notice", "warning", "critical"] = "notice"
     # Acknowledged impacts are quiet until something changes; set this to also hear the steps
     # closer than it to the deadline ("3d": the last three days).
     acknowledged_steps_within: Duration = 0.0

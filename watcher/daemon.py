@@ -274,6 +274,11 @@ class Daemon:
         if self._kick is None or self._kick.done():
             self._kick = asyncio.ensure_future(self._impact_job())
 
+    async def settle(self) -> None:
+        """Wait until the impact refresh and notifications that changes kicked off are done."""
+        while self._kick is not None and not self._kick.done():
+            await asyncio.shield(self._kick)
+
     async def poll_once(self, names: list[str] | None = None) -> list[PollOutcome]:
         chosen = [s for s in self.config.sources if names is None or s.name in names]
         return list(await asyncio.gather(*(self.poller.poll(s, force=True) for s in chosen)))

@@ -9,7 +9,7 @@ import asyncio
 import base64
 import binascii
 import hmac
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -56,7 +56,7 @@ def guard(request: Request) -> Response | None:
 
 
 def _home_context(daemon: Any) -> dict[str, Any]:
-    now = datetime.now(daemon.zone)
+    now = daemon.clock().astimezone(daemon.zone)
     with session(daemon.engine) as db:
         impacts = impact_rows(db)
         events = db.exec(select(Event.id, Event.provider, Event.kind, Event.external_id, Event.title, Event.status,

@@ -30,7 +30,11 @@ def deadline_rows(events: Iterable[Event], *, today: date, within_days: float | 
 
     `affected_only`: only deadlines that touch the inventory (an `impacts` row names the event).
     """
+    impacts = list(impacts)
     affected = _affected_by_event(impacts)
+    related: dict[str, list[dict[str, Any]]] = {}
+    for impact in impacts:
+        related.setdefault(impact["event_key"], []).extend(impact.get("related") or [])
     rows = []
     for event in events:
         if event.kind != "deprecation" or not event.deadline:
@@ -40,10 +44,11 @@ def deadline_rows(events: Iterable[Event], *, today: date, within_days: float | 
             continue
         if within_days is not None and days_left > within_days:
             continue
-        hits = affected.get(f"{event.provider}/{event.kind}/{event.external_id}", [])
+        key = f"{event.provider}/{event.kind}/{event.external_id}"
+        hits = affected.get(key, [])
         if affected_only and not hits:
             continue
-        rows.append(_row(event, days_left, hits))
+        rows.append(_row(event, days_left, hits, related.get(key, [])))
     rows.sort(key=lambda r: (r["deadline"], r["platform"], r["model"]))
     return rows
 
@@ -56,7 +61,8 @@ def _affected_by_event(impacts: Iterable[dict[str, Any]]) -> dict[str, list[dict
     return affected
 
 
-def _row(event: Event, days_left: int, affected: list[dict[str, Any]]) -> dict[str, Any]:
+def _row(event: Event, days_left: int, affected: list[dict[str, Any]],
+         related: list[dict[str, Any]]) -> dict[str, Any]:
     sources = [
         {"source": name, "deadline": claim.get("deadline"), "first_seen_at": claim.get("first_seen_at"),
          "third_party": claim.get("third_party", False)}
@@ -80,6 +86,8 @@ def _row(event: Event, days_left: int, affected: list[dict[str, Any]]) -> dict[s
         # A provider's own page giving this very date; a third party's copy alone can be wrong or stale.
         "confirmed": claims.confirmed(event),
         "third_party_sources": [s["source"] for s in sources if s["third_party"]],
+        # A third party's date that the provider contradicts: shown, never escalated.
+        "held_back": claims.contradiction(event, related),
         "affected": affected,
     }
 
@@ -105,6 +113,8 @@ def _notes(row: dict[str, Any]) -> list[str]:
     # Named only when a third party's claim is on record (events stored before provenance have none).
     if not row["confirmed"] and row["third_party_sources"]:
         notes.append(f"({UNCONFIRMED})")
+    if row.get("held_back"):
+        notes.append(f"(held back: {row['held_back']})")
     return notes
 
 

@@ -37,6 +37,8 @@ class Step:
     severity: Severity
     mention: bool
     reason: str
+    # Ladder steps this one makes moot (a date pulled in re-announces everything due so far).
+    covers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,11 +80,11 @@ def ladder(deadline: date, first_seen: date, policy: Policy, today: date) -> lis
 
 
 def _step(key: str, days_left: int, policy: Policy, state: ImpactState, reason: str,
-          severity: Severity | None = None) -> Step:
+          severity: Severity | None = None, covers: tuple[str, ...] = ()) -> Step:
     level = severity or severity_for(days_left)
     if state.unconfirmed:
-        return Step(key, days_left, "notice" if level != "info" else level, False, reason)
-    return Step(key, days_left, level, days_left <= policy.mention_within_days, reason)
+        return Step(key, days_left, "notice" if level != "info" else level, False, reason, covers)
+    return Step(key, days_left, level, days_left <= policy.mention_within_days, reason, covers)
 
 
 def due_step(deadline: date, first_seen: date, policy: Policy, *, heard: set[str], state: ImpactState,
@@ -90,12 +92,14 @@ def due_step(deadline: date, first_seen: date, policy: Policy, *, heard: set[str
     if state.held_back:
         return None
     days_left = (deadline - today).days
+    due_so_far = tuple(key for when, key, _ in ladder(deadline, first_seen, policy, today)
+                       if when <= today and key not in heard)
     if state.moved_earlier is not None:
         revision, before, after = state.moved_earlier
         key = f"moved-r{revision}"
         if key not in heard:
             return _step(key, days_left, policy, state, f"moved earlier: {before} → {after}",
-                         severity="critical" if days_left <= 30 else "warning")
+                         severity="critical" if days_left <= 30 else "warning", covers=due_so_far)
     if state.snoozed_until is not None and today < state.snoozed_until:
         return None
     if state.acknowledged:
@@ -125,8 +129,8 @@ def due_step(deadline: date, first_seen: date, policy: Policy, *, heard: set[str
     key, left = candidates[0] if candidates[0][0] == "announce" else candidates[-1]
     if key == "announce":
         reason = "new deprecation" if days_left >= 0 else f"new, and already {days_phrase(-days_left)} overdue"
-    elif left < 0:
+    elif days_left < 0:
         reason = f"{days_phrase(-days_left)} past the deadline and still in use"
-    else:
-        reason = "today" if left == 0 else f"{days_phrase(left)} left"
+    else:  # the days left now, which a catch-up after downtime makes fewer than the step's own
+        reason = "today" if days_left == 0 else f"{days_phrase(days_left)} left"
     return _step(key, days_left, policy, state, reason)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 
 from watcher import catalog as catalog_module
 from watcher import inventory as inventory_module
@@ -48,9 +49,17 @@ class ImpactService:
     def refresh(self, now: datetime | None = None) -> dict[str, int]:
         if self.inventory is None:
             return {}
-        with session(self.engine) as db:
-            counts = refresh(db, self.inventory, self.catalog, now=now or datetime.now(UTC))
-            db.commit()
+        for attempt in (1, 2):
+            try:
+                with session(self.engine) as db:
+                    counts = refresh(db, self.inventory, self.catalog, now=now or datetime.now(UTC))
+                    db.commit()
+                break
+            except IntegrityError:
+                # Another process (a CLI command, a replica) refreshed the same impacts at the same
+                # moment: its rows are there now, so one more pass finds them.
+                if attempt == 2:
+                    raise
         if any(counts.values()):
             log.info("impacts refreshed", extra=counts)
         return counts

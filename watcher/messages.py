@@ -57,7 +57,8 @@ def _when(event: Event) -> str:
 
 def acknowledgement(impact: Impact, today: date) -> str | None:
     if impact.state == "snoozed" and impact.snoozed_until:
-        return f"Snoozed until {impact.snoozed_until.date().isoformat()} by {impact.state_by or 'someone'}"
+        until = impact.snoozed_until.date()
+        return f"Snoozed until {until.isoformat()} by {impact.state_by or 'someone'}" if until > today else None
     if impact.state != "acknowledged":
         return None
     text = f"Acknowledged by {impact.state_by or 'someone'}"
@@ -120,7 +121,9 @@ def reminders(items: list[Item], *, key: str, mention: str | None, links: Links,
                         "url": dashboard})
     blocks.append({"type": "actions", "block_id": "impact-actions", "elements": buttons})
     summary = "; ".join(f"{i.impact.service} uses {i.impact.model} ({i.event.provider}): {_when(i.event)}, "
-                        f"{i.step.reason}" for i in items)
+                        f"{i.step.reason}" + (f" ({state[0].lower()}{state[1:]})"
+                                              if (state := acknowledgement(i.impact, today)) else "")
+                        for i in items)
     return fit({"text": f"{mention + ' ' if mention else ''}{escape(head)} — {escape(summary)}", "blocks": blocks})
 
 

@@ -110,7 +110,7 @@ def _reminders(session: Session, context: Context) -> tuple[list[dict[str, Any]]
         route = context.route(impact)
         silence = silences.first_match(context.silences, _labels(impact, event, step.severity, route))
         if silence is not None:
-            notices.append(_notice(impact, step.key, context.now, silence=silence))
+            notices += [_notice(impact, key, context.now, silence=silence) for key in (step.key, *step.covers)]
             continue
         due[route].append(messages.Item(impact, event, step))
     rows: list[dict[str, Any]] = []
@@ -127,7 +127,8 @@ def _reminders(session: Session, context: Context) -> tuple[list[dict[str, Any]]
                          "action": "post", "priority": loudest,
                          "payload": {**payload, "impact_ids": [i.impact.id for i in chunk],
                                      "severity": SEVERITIES[loudest]}})
-            notices += [_notice(i.impact, i.step.key, context.now, outbox_key=key) for i in chunk]
+            notices += [_notice(i.impact, step, context.now, outbox_key=key) for i in chunk
+                        for step in (i.step.key, *i.step.covers)]
     return rows, notices
 
 
@@ -181,7 +182,8 @@ def _notice(impact: Impact, step: str, now: datetime, *, outbox_key: str | None 
 
 def _threads(session: Session, context: Context) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     config = context.config
-    threshold = SEVERITIES.index(config.escalation.incident_severity)  # type: ignore[arg-type]
+    threshold = SEVERITIES.index(config.escalation.incident_severity)
+    named = SEVERITIES.index(config.escalation.named_incident_severity)
     impacts = session.exec(select(Impact).where(Impact.group_key == None)).all()  # noqa: E711
     touched = {impact.event_id for impact in impacts}
     by_event: dict[int, list[Impact]] = defaultdict(list)
@@ -202,8 +204,10 @@ def _threads(session: Session, context: Context) -> tuple[list[dict[str, Any]], 
         elif event.kind in ORGANISATION:
             if level >= SEVERITIES.index("notice") and event.extra.get("escalate", True) is not False:
                 routes[event.id or 0] = _unless_silenced(event, context)
-        elif level >= threshold:
-            members = by_event.get(event.id or 0, [])
+        elif level >= min(threshold, named):
+            # The blanket "any use of this platform" guess is held to the higher bar.
+            members = [i for i in by_event.get(event.id or 0, [])
+                       if level >= (threshold if i.rule == "provider" else named)]
             chosen: dict[Route, tuple[list[Impact], str | None, list[str]]] = {}
             for impact in members:
                 route = context.route(impact)
@@ -215,7 +219,7 @@ def _threads(session: Session, context: Context) -> tuple[list[dict[str, Any]], 
             if chosen and critical:
                 everyone = {i.id: i for group in chosen.values() for i in group[0]}
                 chosen[context.on_call] = (sorted(everyone.values(), key=lambda i: i.id or 0), mention, [])
-            elif event.id not in touched:
+            elif event.id not in touched and level >= threshold:
                 possibly = sorted({f"{u.service} ({u.platform}:{u.model})" for u in context.uses
                                    if event.provider in served.get(u.platform, [])})
                 if possibly:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -48,7 +48,7 @@ def _writable(daemon: Any) -> bool:
 
 
 def _create(daemon: Any, matchers: dict[str, str], until: date, by: str, comment: str) -> dict[str, Any]:
-    now = datetime.now(UTC)
+    now = daemon.clock()
     with session(daemon.engine) as db:
         silence = silences.add(db, matchers=matchers, until=until, by=by, comment=comment, now=now, zone=daemon.zone)
         db.commit()
@@ -56,7 +56,7 @@ def _create(daemon: Any, matchers: dict[str, str], until: date, by: str, comment
 
 
 def _expire(daemon: Any, silence_id: int, by: str) -> dict[str, Any]:
-    now = datetime.now(UTC)
+    now = daemon.clock()
     with session(daemon.engine) as db:
         silence = silences.expire(db, silence_id, by=by, now=now)
         db.commit()
@@ -81,7 +81,7 @@ async def list_silences(request: Request) -> Response:
 
     def read() -> list[dict[str, Any]]:
         with session(daemon.engine) as db:
-            return silences.report(db, datetime.now(UTC), include_ended=request.query_params.get("all") == "1",
+            return silences.report(db, daemon.clock(), include_ended=request.query_params.get("all") == "1",
                                    zone=daemon.zone)
 
     return JSONResponse(await asyncio.to_thread(read))
@@ -122,14 +122,14 @@ async def page(request: Request) -> Response:
 
     def read() -> list[dict[str, Any]]:
         with session(daemon.engine) as db:
-            return silences.report(db, datetime.now(UTC), include_ended=True, zone=daemon.zone)
+            return silences.report(db, daemon.clock(), include_ended=True, zone=daemon.zone)
 
     rows = await asyncio.to_thread(read)
     current = [r for r in rows if r["state"] == "active"]
     ended = [r for r in rows if r["state"] != "active"]
     html = _env.get_template("dashboard/silences.html.j2").render(
         active=current, ended=ended[:ENDED_SHOWN], more_ended=max(len(ended) - ENDED_SHOWN, 0),
-        labels=silences.LABELS, zone=str(daemon.zone), today=datetime.now(daemon.zone).date().isoformat(),
+        labels=silences.LABELS, zone=str(daemon.zone), today=daemon.today().isoformat(),
         writable=_writable(daemon), base="")
     return HTMLResponse(html)
 

@@ -7,7 +7,6 @@ import gc
 import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
@@ -59,7 +58,7 @@ async def calendar(request: Request) -> Response:
 
     def render() -> bytes:
         with session(daemon.engine) as db:
-            return calendar_module.build(db, daemon.config, now=datetime.now(UTC),
+            return calendar_module.build(db, daemon.config, now=daemon.clock(),
                                          team=request.query_params.get("team"),
                                          provider=request.query_params.get("provider"))
 
