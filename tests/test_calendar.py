@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import httpx
@@ -32,7 +33,8 @@ def load_page(database: str, body: str, now: dt.datetime) -> None:
 
 
 def config_for(tmp_path: Path, database: str, port: int = 0) -> Path:
-    return write_config(tmp_path / "w.toml", database_url=database, port=port, sources="", extra=f"""
+    return write_config(tmp_path / "w.toml", database_url=database, port=port, sources="",
+                        server='public_url = "https://watcher.example.com/"', extra=f"""
 [inventory]
 path = "{FIXTURES / 'inventory/uses.toml'}"
 
@@ -60,6 +62,10 @@ def test_calendar_fields_and_sequence_bump(tmp_path: Path, capsys) -> None:
     assert "chat (owner team-assistant, open)" in gpt4.description
     assert "Replacement: gpt-5.5" in gpt4.description
     assert gpt4.sequence == 0
+    # the dashboard's page of the event (where owners act), the provider's page in the description
+    assert re.fullmatch(r"https://watcher\.example\.com/events/\d+", gpt4.url)
+    assert f"Details: {gpt4.url}" in gpt4.description
+    assert "Provider page: https://developers.openai.com/x" in gpt4.description
     assert [a.trigger for a in gpt4.alarm] == [dt.timedelta(days=-d) for d in (90, 60, 30, 14, 7, 3, 1)]
 
     # OpenAI moves the date: same UID, SEQUENCE and LAST-MODIFIED go up

@@ -23,7 +23,7 @@ from tests.conftest import write_config
 from tests.process import free_port
 from tests.scenarios import FIXTURES, fixture
 from tests.test_calendar import NOW, PAGE, load_page
-from watcher import digest
+from watcher import digest_mail
 from watcher import inventory as inventory_module
 from watcher.catalog import shipped
 from watcher.cli import main
@@ -236,7 +236,7 @@ def realistic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
         config = load_config(str(config_for(tmp_path, database, controller.port)))
         engine = open_database(database)
         with session(engine) as db:
-            sent = digest.deliver(db, config, inventory_module.load(USES), now=DIGEST_AT, path="w.toml")
+            sent = digest_mail.deliver(db, config, inventory_module.load(USES), now=DIGEST_AT, path="w.toml")
         engine.dispose()
     finally:
         controller.stop()
@@ -387,12 +387,17 @@ def test_per_team_digests_go_to_the_inventory_emails(tmp_path: Path, smtp, capsy
     assert assistant_mail["Message-ID"] != search_mail["Message-ID"]
     assert assistant.splitlines()[0].startswith("provider-watcher weekly digest for team-assistant — ")
     # each team's own deadlines, impacts, new events and incidents...
-    assert re.search(r"^  \S+ \(\d+ days overdue\)  openai:gpt-4-0613 -> gpt-5.5  \[chat\]$", assistant, re.M)
-    assert re.search(r"^  \S+  openai incident: Increased error rates on Chat Completions  \[chat\]$", assistant, re.M)
+    # (every row links to its event's page on the dashboard, [server] public_url)
+    link = r"  https://watcher\.example\.com/events/\d+$"
+    assert re.search(r"^  \S+ \(\d+ days overdue\)  openai:gpt-4-0613 -> gpt-5.5  \[chat\]" + link, assistant, re.M)
+    assert re.search(r"^  \S+  openai incident: Increased error rates on Chat Completions  \[chat\]" + link,
+                     assistant, re.M)
     assert re.search(r"^  team-assistant: chat — ", assistant, re.M)
     assert re.search(r"^  \S+ \(\d+ days overdue\)  openai:gpt-4o-2024-05-13 -> gpt-5.5  \[search\]  "
-                     r"acknowledged by bo: move search to gpt-5.5, target 2026-11-01 passed$", search, re.M)
-    assert re.search(r"^  openai: Increased error rates on Chat Completions — .*  \[search, summarize\]$", search, re.M)
+                     r"acknowledged by bo: move search to gpt-5.5, target 2026-11-01 passed" + link, search, re.M)
+    assert re.search(r"^  openai: Increased error rates on Chat Completions — .*  \[search, summarize\]" + link,
+                     search, re.M)
+    assert re.search(r'<a href="https://watcher\.example\.com/events/\d+">openai: gpt-4o-2024-05-13</a>', search_html)
     # ...and nobody else's
     for other in ("team-search", "search", "summarize", "support-bot", "vertex-gemini", "images"):
         assert other not in assistant, other
@@ -413,7 +418,7 @@ def test_per_team_digests_go_to_the_inventory_emails(tmp_path: Path, smtp, capsy
                   "incident 2) — see the dashboard at https://watcher.example.com"
     assert '— see <a href="https://watcher.example.com">the dashboard</a></li>' in content_html
     assert re.search(r"^  anthropic: Elevated errors on platform.claude.com — monitoring, ongoing since 2026-10-07 "
-                     r"\(\d+ days\)  \[legacy-writer\]$", content, re.M)
+                     r"\(\d+ days\)  \[legacy-writer\]" + link, content, re.M)
     err = capsys.readouterr().err
     assert f"{subject(assistant_mail)}: sent to assistant-leads@example.com, assistant@example.com" in err
 

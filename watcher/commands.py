@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from connectors import POLLED, WEBHOOKS
-from watcher import actions, claims, coverage, digest
+from watcher import actions, claims, coverage, digest, digest_mail
 from watcher import calendar as calendar_module
 from watcher import catalog as catalog_module
 from watcher import config as config_module
@@ -257,10 +257,10 @@ def cmd_digest(args: argparse.Namespace) -> int:
                 _, text, html = digest.render(digest.collect(db, config, now=now))
                 sys.stdout.write(html if not args.text else text)
                 return 0
-            sent = digest.deliver(db, config, impacts.inventory, now=now, path=args.config)
+            sent = digest_mail.deliver(db, config, impacts.inventory, now=now, path=args.config)
     finally:
         engine.dispose()
     for subject, to in sent:
         print(f"{subject}: sent to {', '.join(to)}", file=sys.stderr)
     # deliver logged each failure with its recipients; the exit status says there was one
-    return 0 if len(sent) == len(digest.audiences(config, impacts.inventory)) else 1
+    return 0 if len(sent) == len(digest_mail.audiences(config, impacts.inventory)) else 1

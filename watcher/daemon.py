@@ -19,7 +19,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
-from watcher import actions, digest, health
+from watcher import actions, digest_mail, health
 from watcher import config as config_module
 from watcher.config import Config, SourceConfig
 from watcher.deliveries import DeliveryProcessor
@@ -251,7 +251,7 @@ class Daemon:
         assert self.config.email is not None
         with session(self.engine) as db:
             # each recipient's failure is logged there, and does not stop the others
-            sent = digest.deliver(db, self.config, self.impacts.inventory, now=self.clock().astimezone(self.zone),
+            sent = digest_mail.deliver(db, self.config, self.impacts.inventory, now=self.clock().astimezone(self.zone),
                                   path=str(self.config_path or "config"))
         for subject, to in sent:
             log.info("digest sent", extra={"to": to, "subject": subject})

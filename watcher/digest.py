@@ -9,17 +9,13 @@ pure, and nothing here reads the clock: `now` is passed in.
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import re
-import smtplib
-import ssl
 import sys
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,9 +23,8 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import Session, col, select
 
-from watcher import config as config_module
 from watcher import silences as silences_module
-from watcher.config import Config, EmailConfig
+from watcher.config import Config
 from watcher.deadlines import deadline_rows
 from watcher.events import TERMINAL_STATUSES
 from watcher.inventory import Inventory
@@ -138,10 +133,17 @@ def _services_by_owner(impacts: list[Impact]) -> dict[str, list[str]]:
     return {owner: sorted(services) for owner, services in found.items()}
 
 
-def _deadlines(events: Sequence[Event], impacts: list[Impact], *, today: date, zone: tzinfo) -> list[dict[str, Any]]:
+def _link(dashboard: str | None, event_id: int | None) -> str | None:
+    """The dashboard's page of an event, when `[server] public_url` says where the dashboard is."""
+    return f"{dashboard.rstrip('/')}/events/{event_id}" if dashboard and event_id is not None else None
+
+
+def _deadlines(events: Sequence[Event], impacts: list[Impact], *, today: date, zone: tzinfo,
+               dashboard: str | None) -> list[dict[str, Any]]:
     """One row per deadline and team that uses the model: the next 90 days, and whatever is already
     overdue but still in use."""
     by_id = {e.id: e for e in events}
+    ids = {f"{e.provider}/{e.kind}/{e.external_id}": e.id for e in events}
     by_key: dict[str, list[Impact]] = {}
     for impact in impacts:
         event = by_id.get(impact.event_id)
@@ -161,6 +163,7 @@ def _deadlines(events: Sequence[Event], impacts: list[Impact], *, today: date, z
                 "platform": row["platform"], "model": row["model"], "replacement": row["replacement"],
                 "services": ", ".join(services),
                 "human": _human_state(theirs, many_services=len(services) > 1, today=today, zone=zone),
+                "link": _link(dashboard, ids.get(f"{row['platform']}/deprecation/{row['model']}")),
             })
     return rows
 
@@ -201,14 +204,16 @@ def gather(session: Session, config: Config, *, now: datetime, inventory: Invent
                 touching.setdefault(other["event_id"], []).append(impact)
     live = [i for i in impacts if i.state != "resolved"]
 
-    deadlines = _deadlines(events, live, today=today, zone=zone)
+    dashboard = safe_url(config.server.public_url)
+    deadlines = _deadlines(events, live, today=today, zone=zone, dashboard=dashboard)
 
     week_ago = now - NEW_WITHIN
     new = sorted((e for e in events if not e.baseline and e.first_seen_at and e.first_seen_at >= week_ago),
                  key=lambda e: (e.first_seen_at, e.id or 0), reverse=True)
     new_events = [{"first_seen": e.first_seen_at.astimezone(zone).date().isoformat() if e.first_seen_at else "",
                    "provider": e.provider, "kind": e.kind, "title": _one_line(e.title),
-                   "services_by_owner": _services_by_owner(touching.get(e.id or 0, []))} for e in new]
+                   "services_by_owner": _services_by_owner(touching.get(e.id or 0, [])),
+                   "link": _link(dashboard, e.id)} for e in new]
 
     def ongoing(e: Event) -> bool:
         return e.ends_at is None and (e.status or "").lower() not in TERMINAL_STATUSES
@@ -220,7 +225,8 @@ def gather(session: Session, config: Config, *, now: datetime, inventory: Invent
         key=lambda e: (e.ends_at or now, e.id or 0), reverse=True)
     incident_rows = [{"provider": e.provider, "title": _one_line(e.title), "status": e.status or "unknown",
                       "duration": duration(e.starts_at, e.ends_at, now=now, zone=zone),
-                      "services_by_owner": _services_by_owner(touching.get(e.id or 0, []))} for e in incidents]
+                      "services_by_owner": _services_by_owner(touching.get(e.id or 0, [])),
+                      "link": _link(dashboard, e.id)} for e in incidents]
 
     unacknowledged = []
     for impact in sorted((i for i in live if i.state == "open"),
@@ -246,7 +252,7 @@ def gather(session: Session, config: Config, *, now: datetime, inventory: Invent
         services_by_team.setdefault(owner, set()).add(service)
     return Facts(generated=local.strftime("%Y-%m-%d %H:%M %Z"), deadlines=deadlines, new_events=new_events,
                  incidents=incident_rows, unacknowledged=unacknowledged, blind_spots=blind_spots,
-                 silences=_silences(session, now=now, zone=zone), dashboard=safe_url(config.server.public_url),
+                 silences=_silences(session, now=now, zone=zone), dashboard=dashboard,
                  services_by_team=services_by_team)
 
 
@@ -311,72 +317,3 @@ def render(context: dict[str, Any]) -> tuple[str, str, str]:
     return subject, text, env.get_template("digest.html.j2").render(context)
 
 
-def message(email_config: EmailConfig, subject: str, text: str, html: str, *, now: datetime,
-            to: list[str] | None = None) -> EmailMessage:
-    mail = EmailMessage()
-    mail["Subject"], mail["From"] = subject, email_config.from_
-    mail["To"] = ", ".join(email_config.to if to is None else to)
-    mail["Date"] = email.utils.format_datetime(now)
-    _, address = email.utils.parseaddr(email_config.from_)
-    mail["Message-ID"] = email.utils.make_msgid(domain=address.rpartition("@")[2] if "@" in address else None)
-    mail.set_content(text)
-    mail.add_alternative(html, subtype="html")
-    return mail
-
-
-def send(email_config: EmailConfig, mail: EmailMessage, *, path: str = "config",
-         timeout: float = 30) -> dict[str, tuple[int, bytes]]:
-    """Send one mail; returns the recipients the server refused while accepting the others."""
-    user = config_module.secret(email_config.username_env, path=path, key="email.username_env")
-    password = config_module.secret(email_config.password_env, path=path, key="email.password_env")
-    context = ssl.create_default_context()
-    client: smtplib.SMTP
-    if email_config.security == "tls":
-        client = smtplib.SMTP_SSL(email_config.host, email_config.port, timeout=timeout, context=context)
-    else:
-        client = smtplib.SMTP(email_config.host, email_config.port, timeout=timeout)
-    with client:
-        if email_config.security == "starttls":
-            client.starttls(context=context)
-        if user and password:
-            client.login(user, password)
-        return client.send_message(mail)
-
-
-def audiences(config: Config, inventory: Inventory | None) -> list[tuple[str | None, list[str]]]:
-    """Who gets which digest: everything to `[email] to` (team None); with `[digest] per_team`, each
-    owner whose uses give an `email` its own part, to those addresses."""
-    if config.email is None:
-        return []
-    result: list[tuple[str | None, list[str]]] = [(None, list(config.email.to))] if config.email.to else []
-    if config.digest is not None and config.digest.per_team and inventory is not None:
-        by_owner: dict[str, set[str]] = {}
-        for use in inventory.uses:
-            if use.email:
-                by_owner.setdefault(use.owner, set()).add(use.email.strip())
-        result += [(owner, sorted(addresses)) for owner, addresses in sorted(by_owner.items())]
-    return result
-
-
-def deliver(session: Session, config: Config, inventory: Inventory | None, *, now: datetime,
-            path: str) -> list[tuple[str, list[str]]]:
-    """Send every digest `audiences` names; returns (subject, recipients that accepted it) of each sent.
-
-    A failure is logged with its recipients and does not stop the others."""
-    if config.email is None:
-        return []
-    facts = gather(session, config, now=now, inventory=inventory)
-    sent: list[tuple[str, list[str]]] = []
-    for team, to in audiences(config, inventory):
-        subject, text, html = render(view(facts, team))
-        try:
-            refused = send(config.email, message(config.email, subject, text, html, now=now, to=to), path=path)
-        except (OSError, smtplib.SMTPException) as exc:
-            log.warning("digest not sent to %s: %s", ", ".join(to), exc,
-                        extra={"source": "digest", "to": to, "team": team})
-            continue
-        for address, (code, reply) in refused.items():
-            log.warning("digest not accepted for %s: %s %s", address, code, reply.decode(errors="replace"),
-                        extra={"source": "digest", "to": [address], "team": team})
-        sent.append((subject, [address for address in to if address not in refused]))
-    return sent

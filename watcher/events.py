@@ -18,7 +18,7 @@ SEVERITIES: tuple[Severity, ...] = ("info", "notice", "warning", "critical")
 # Statuses after which an incident or maintenance needs no more attention.
 TERMINAL_STATUSES = frozenset({"resolved", "completed", "postmortem", "closed", "cancelled", "available"})
 
-# The Event JSON of DESIGN.md, in its documented order; extra fields follow.
+# The Event JSON (a fixed interface: tools rely on these names), in its documented order; extra fields follow.
 PUBLIC_FIELDS = (
     "provider", "kind", "external_id", "title", "summary", "url", "status", "severity",
     "published_at", "updated_at", "starts_at", "ends_at", "deadline", "deadline_precision",

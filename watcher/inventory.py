@@ -1,6 +1,6 @@
 """The dependency inventory: which of our services uses which model, on which platform, owned by whom.
 
-A TOML file of `[[uses]]` entries (the shape in DESIGN.md), validated like the config: unknown keys
+A TOML file of `[[uses]]` entries (the shape README documents), validated like the config: unknown keys
 are errors that name the file, the entry and the fix.
 """
 

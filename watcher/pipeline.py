@@ -42,7 +42,7 @@ def draft_of(event: Event) -> EventDraft:
 
 
 def event_json(event: Event) -> dict[str, Any]:
-    """The Event JSON of DESIGN.md, plus where it came from and its revision."""
+    """The Event JSON, plus where it came from and its revision."""
     values = draft_of(event).to_json()
     values.update(
         id=event.id, source=event.source, revision=event.revision, baseline=event.baseline,
