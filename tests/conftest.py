@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.fake_provider import FakeProvider
+from tests.fake_slack import FakeSlack
 from watcher.config import Config, PollerConfig
 from watcher.http import make_client
 from watcher.metrics import Metrics
@@ -28,6 +29,17 @@ def fake_provider() -> Iterator[FakeProvider]:
         yield provider
     finally:
         provider.stop()
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    """A Slack-API-compatible server on loopback (slack-sdk's base_url points at it)."""
+    server = FakeSlack()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

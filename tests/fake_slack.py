@@ -3,11 +3,13 @@ records every call, answers with a `ts`, and can be told to answer 429 (Retry-Af
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import itertools
 import json
 import time
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -85,3 +87,20 @@ def _invalid(body: dict[str, Any]) -> str | None:
             if element.get("type") == "mrkdwn" and len(element["text"]) > 2000:
                 return "context text longer than 2000"
     return None
+
+
+def press(message: dict[str, Any], button: str, user: tuple[str, str], *, secret: str, value: str | None = None,
+          channel_id: str | None = None) -> tuple[bytes, dict[str, str]]:
+    """The signed form Slack posts to /slack/actions when `user` (id, name) presses `button` of
+    `message` (a posted message with the `ts` it got); `value` forges another button's value."""
+    actions = next(b for b in message["blocks"] if b["type"] == "actions")["elements"]
+    element = next(e for e in actions if e.get("action_id") == button)
+    channel = channel_id or message["channel"]
+    payload = {"type": "block_actions", "user": {"id": user[0], "username": user[1], "name": user[1]},
+               "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel},
+               "channel": {"id": channel}, "actions": [{"action_id": button, "value": value or element["value"]}]}
+    form = urlencode({"payload": json.dumps(payload)}).encode()
+    stamp = str(int(time.time()))
+    signature = "v0=" + hmac.new(secret.encode(), f"v0:{stamp}:".encode() + form, hashlib.sha256).hexdigest()
+    return form, {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": stamp,
+                  "X-Slack-Signature": signature}

@@ -11,22 +11,18 @@ tests/test_thirty_days.py checks and bench/alert_volume.py counts."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 from sqlmodel import col, select
 
 from tests.conftest import write_config
 from tests.fake_provider import FakeProvider
-from tests.fake_slack import FakeSlack
+from tests.fake_slack import FakeSlack, press
 from tests.scenarios import fixture, load
 from tests.test_webhook_receiver import SECRETS, standard_headers
 from watcher.commands import load_config
@@ -105,19 +101,6 @@ def status_summary(incident: bool) -> bytes:
         for component in summary["components"]:
             component["status"] = "operational"
     return json.dumps(summary).encode()
-
-
-def slack_press(message: dict[str, Any], button: str, user: tuple[str, str]) -> tuple[bytes, dict[str, str]]:
-    actions = next(b for b in message["blocks"] if b["type"] == "actions")["elements"]
-    value = next(e for e in actions if e.get("action_id") == button)["value"]
-    payload = {"type": "block_actions", "user": {"id": user[0], "username": user[1]},
-               "container": {"type": "message", "message_ts": message["ts"], "channel_id": message["channel"]},
-               "actions": [{"action_id": button, "value": value}]}
-    form = urlencode({"payload": json.dumps(payload)}).encode()
-    stamp = str(int(time.time()))
-    signature = "v0=" + hmac.new(b"signing-1", f"v0:{stamp}:".encode() + form, hashlib.sha256).hexdigest()
-    return form, {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": stamp,
-                  "X-Slack-Signature": signature}
 
 
 def describe(method: str, body: dict[str, Any]) -> str:
@@ -230,7 +213,7 @@ interval = "1d"
             daemon.notify_once(clock.now)
             if today == date(2026, 11, 2):  # team-assistant acknowledges yesterday's reminder by button
                 [reminder] = [{**b, "ts": ts} for b, ts in slack.answered if b["channel"] == "#assistant-oncall"]
-                form, headers = slack_press(reminder, "ack", ("U0ANA", "ana"))
+                form, headers = press(reminder, "ack", ("U0ANA", "ana"), secret="signing-1")
                 pressed = await app.post("/slack/actions", content=form, headers=headers)
                 assert pressed.json()["text"] == ("acknowledged 2 impacts of this message: chat (team-assistant), "
                                                   "moderation (team-assistant)")

@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlmodel import select
 
 from tests.fake_slack import FakeSlack
@@ -15,14 +13,6 @@ from watcher.outbox import drain
 from watcher.storage import Outbox, SlackThread, open_database, session
 
 NOW = datetime(2026, 10, 1, 9, tzinfo=UTC)
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    server = FakeSlack()
-    server.start()
-    yield server
-    server.stop()
 
 
 def row(key: str, action: str = "post", thread: str = "t1", priority: int = 0, **payload: str) -> Outbox:

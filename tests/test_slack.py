@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-
-import pytest
 
 from tests.conftest import write_config
 from tests.fake_provider import FakeProvider
@@ -34,14 +31,6 @@ model = "gpt-4"
 owner = "team-assistant"
 channel = "#assistant-oncall"
 """
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    server = FakeSlack()
-    server.start()
-    yield server
-    server.stop()
 
 
 def setup(tmp_path: Path, provider: FakeProvider, slack: FakeSlack, sqlite_url: str) -> tuple[Path, int]:

@@ -5,23 +5,17 @@ that fails for good is an alert to the on-call channel, a metric and a /healthz 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
-import pytest
 from sqlmodel import select
 
 from tests.conftest import write_config
 from tests.fake_provider import FakeProvider
-from tests.fake_slack import FakeSlack
+from tests.fake_slack import FakeSlack, press
 from tests.process import Daemon, free_port, wait_for
 from tests.scenarios import ANTHROPIC_SUMMARY, fixture, incidents_document, load
 from watcher.storage import Impact, Outbox, open_database, session
@@ -54,14 +48,6 @@ owner = "team-platform"
 channel = "#nowhere"
 components = ["Claude Console"]
 """
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    server = FakeSlack()
-    server.start()
-    yield server
-    server.stop()
 
 
 def start(tmp_path: Path, provider: FakeProvider, slack: FakeSlack, sqlite_url: str) -> tuple[Daemon, str]:
@@ -97,20 +83,10 @@ interval = "1h"
     return Daemon(config, port, tmp_path / "run.log", env=ENV), f"http://127.0.0.1:{port}"
 
 
-def press(base: str, message: dict[str, Any], *, button: str, user: tuple[str, str], value: str | None = None,
+def click(base: str, message: dict[str, Any], *, button: str, user: tuple[str, str], value: str | None = None,
           channel_id: str = "C0TEAM") -> httpx.Response:
-    """What Slack posts when someone presses a button of `message` (a chat.postMessage we received)."""
-    actions = next(b for b in message["blocks"] if b["type"] == "actions")["elements"]
-    element = next(e for e in actions if e.get("action_id") == button)
-    payload = {"type": "block_actions", "user": {"id": user[0], "username": user[1], "name": user[1]},
-               "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel_id},
-               "channel": {"id": channel_id}, "actions": [{"action_id": button, "value": value or element["value"]}]}
-    form = urlencode({"payload": json.dumps(payload)}).encode()
-    stamp = str(int(time.time()))
-    signature = "v0=" + hmac.new(b"signing-1", f"v0:{stamp}:".encode() + form, hashlib.sha256).hexdigest()
-    return httpx.post(f"{base}/slack/actions", content=form, timeout=10, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": signature})
+    form, headers = press(message, button, user, secret="signing-1", value=value, channel_id=channel_id)
+    return httpx.post(f"{base}/slack/actions", content=form, headers=headers, timeout=10)
 
 
 def posted(slack: FakeSlack, channel: str) -> list[dict[str, Any]]:
@@ -151,10 +127,10 @@ def test_buttons_act_on_their_message_for_whoever_pressed_them(tmp_path: Path, f
         [search] = posted(slack, "#search-oncall")
         wait_for(lambda: sent(sqlite_url) >= 2, what="the outbox to record what Slack answered")
         # the search team's button value pressed in the assistant team's message: refused
-        forged = press(base, assistant, button="ack", user=("U2", "bo"),
+        forged = click(base, assistant, button="ack", user=("U2", "bo"),
                        value=next(b for b in search["blocks"] if b["type"] == "actions")["elements"][0]["value"])
         assert forged.json()["text"] == "Nothing changed: this button does not belong to a message the watcher sent"
-        answer = press(base, assistant, button="ack", user=("U1", "ana"))
+        answer = click(base, assistant, button="ack", user=("U1", "ana"))
         assert answer.json()["text"] == "acknowledged 1 impact of this message: chat (team-assistant)"
         assert impacts(sqlite_url) == {"chat": ("acknowledged", "ana", "U1"), "search": ("open", None, None)}
         wait_for(lambda: slack.made("chat.update"), timeout=15, what="the message edited in place")
@@ -162,7 +138,7 @@ def test_buttons_act_on_their_message_for_whoever_pressed_them(tmp_path: Path, f
         assert (edit["channel"], edit["ts"]) == ("C0TEAM", assistant["ts"])
         assert "Acknowledged by <@U1>: chat" in json.dumps(edit["blocks"])
         assert all(b["type"] != "actions" and "accessory" not in b for b in edit["blocks"])
-        snoozed = press(base, search, button="snooze-7d", user=("U3", "cy"))
+        snoozed = click(base, search, button="snooze-7d", user=("U3", "cy"))
         until = (datetime.now(UTC).date() + timedelta(days=7)).isoformat()
         assert snoozed.json()["text"] == f"snoozed 1 impact of this message until {until}: search (team-search)"
         assert impacts(sqlite_url)["search"] == ("snoozed", "cy", "U3")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,14 +17,6 @@ from watcher.cli import main
 
 EXPECTED = Path(__file__).parent / "transcripts" / "thirty_days.txt"
 ARTIFACT = Path(__file__).parent.parent / "test-artifacts" / "thirty_days.txt"
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    server = FakeSlack()
-    server.start()
-    yield server
-    server.stop()
 
 
 async def test_thirty_days_of_november(tmp_path: Path, fake_provider: FakeProvider, slack: FakeSlack,

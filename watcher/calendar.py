@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from watcher.config import Config
 from watcher.storage import Event, EventRevision, Impact
-from watcher.text import safe_url
+from watcher.text import event_page, safe_url
 
 
 def _changes_of_date(session: Session, event_ids: list[int]) -> dict[int, list[EventRevision]]:
@@ -63,7 +63,7 @@ def build(session: Session, config: Config, *, now: datetime, team: str | None =
                  f"Replacement: {event.replacement or 'none named'}", "", "Affected services:"]
         lines += [f"- {a['service']} (owner {a['owner']}, {a['state']})" for a in affected]
         lines += ["", "Sources: " + ", ".join(sorted(event.provenance) or [event.source])]
-        page, provider_page = _dashboard(config, event.id), safe_url(event.url)
+        page, provider_page = event_page(config.server.public_url, event.id), safe_url(event.url)
         lines += [f"Provider page: {provider_page}"] if provider_page else []
         lines += [f"Details: {page}"] if page else []
         item.add("description", "\n".join(lines))
@@ -74,11 +74,6 @@ def build(session: Session, config: Config, *, now: datetime, team: str | None =
         body.append(serialized[: -len(_END_EVENT)] + alarms + _END_EVENT)
     head = calendar.to_ical()
     return head[: -len(_END_CALENDAR)] + b"".join(body) + _END_CALENDAR
-
-
-def _dashboard(config: Config, event_id: int | None) -> str | None:
-    base = safe_url(config.server.public_url)
-    return f"{base.rstrip('/')}/events/{event_id}" if base and event_id is not None else None
 
 
 _END_EVENT = b"END:VEVENT\r\n"

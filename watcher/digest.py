@@ -29,7 +29,7 @@ from watcher.deadlines import deadline_rows
 from watcher.events import TERMINAL_STATUSES
 from watcher.inventory import Inventory
 from watcher.storage import Event, Impact, SourceState
-from watcher.text import days_left_phrase, plural, safe_url
+from watcher.text import days_left_phrase, event_page, plural, safe_url
 
 log = logging.getLogger("watcher.digest")
 
@@ -133,11 +133,6 @@ def _services_by_owner(impacts: list[Impact]) -> dict[str, list[str]]:
     return {owner: sorted(services) for owner, services in found.items()}
 
 
-def _link(dashboard: str | None, event_id: int | None) -> str | None:
-    """The dashboard's page of an event, when `[server] public_url` says where the dashboard is."""
-    return f"{dashboard.rstrip('/')}/events/{event_id}" if dashboard and event_id is not None else None
-
-
 def _deadlines(events: Sequence[Event], impacts: list[Impact], *, today: date, zone: tzinfo,
                dashboard: str | None) -> list[dict[str, Any]]:
     """One row per deadline and team that uses the model: the next 90 days, and whatever is already
@@ -163,7 +158,7 @@ def _deadlines(events: Sequence[Event], impacts: list[Impact], *, today: date, z
                 "platform": row["platform"], "model": row["model"], "replacement": row["replacement"],
                 "services": ", ".join(services),
                 "human": _human_state(theirs, many_services=len(services) > 1, today=today, zone=zone),
-                "link": _link(dashboard, ids.get(f"{row['platform']}/deprecation/{row['model']}")),
+                "link": event_page(dashboard, ids.get(f"{row['platform']}/deprecation/{row['model']}")),
             })
     return rows
 
@@ -213,7 +208,7 @@ def gather(session: Session, config: Config, *, now: datetime, inventory: Invent
     new_events = [{"first_seen": e.first_seen_at.astimezone(zone).date().isoformat() if e.first_seen_at else "",
                    "provider": e.provider, "kind": e.kind, "title": _one_line(e.title),
                    "services_by_owner": _services_by_owner(touching.get(e.id or 0, [])),
-                   "link": _link(dashboard, e.id)} for e in new]
+                   "link": event_page(dashboard, e.id)} for e in new]
 
     def ongoing(e: Event) -> bool:
         return e.ends_at is None and (e.status or "").lower() not in TERMINAL_STATUSES
@@ -226,7 +221,7 @@ def gather(session: Session, config: Config, *, now: datetime, inventory: Invent
     incident_rows = [{"provider": e.provider, "title": _one_line(e.title), "status": e.status or "unknown",
                       "duration": duration(e.starts_at, e.ends_at, now=now, zone=zone),
                       "services_by_owner": _services_by_owner(touching.get(e.id or 0, [])),
-                      "link": _link(dashboard, e.id)} for e in incidents]
+                      "link": event_page(dashboard, e.id)} for e in incidents]
 
     unacknowledged = []
     for impact in sorted((i for i in live if i.state == "open"),

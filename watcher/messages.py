@@ -13,7 +13,7 @@ from typing import Any
 from watcher import claims
 from watcher.escalation import Step
 from watcher.storage import Event, Impact
-from watcher.text import clip, days_left_phrase, plural, safe_url
+from watcher.text import clip, days_left_phrase, event_page, plural, safe_url
 
 # Slack's limits (Block Kit reference): characters per field, blocks per message.
 LIMITS = {"section": 3000, "field": 2000, "header": 150, "button": 75, "context": 2000, "text": 40000,
@@ -36,9 +36,7 @@ class Links:
     public_url: str | None  # the dashboard's address, for links back to the event page
 
     def event(self, event_id: int | None) -> str | None:
-        if not self.public_url or event_id is None:
-            return None
-        return f"{self.public_url.rstrip('/')}/events/{event_id}"
+        return event_page(self.public_url, event_id)
 
 
 @dataclass(frozen=True)

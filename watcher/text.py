@@ -40,6 +40,12 @@ def safe_url(url: str | None) -> str | None:
     return text
 
 
+def event_page(public_url: str | None, event_id: int | None) -> str | None:
+    """The dashboard's page of an event, where `[server] public_url` says the dashboard is."""
+    base = safe_url(public_url)
+    return f"{base.rstrip('/')}/events/{event_id}" if base and event_id is not None else None
+
+
 def clip(text: str, limit: int) -> str:
     """At most `limit` characters, with an ellipsis when cut; an escaped entity is never cut in half."""
     if len(text) <= limit:
