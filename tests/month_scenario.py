@@ -212,7 +212,7 @@ interval = "1d"
             daemon.impacts.refresh(clock.now)
             daemon.notify_once(clock.now)
             if today == date(2026, 11, 2):  # team-assistant acknowledges yesterday's reminder by button
-                [reminder] = [{**b, "ts": ts} for b, ts in slack.answered if b["channel"] == "#assistant-oncall"]
+                reminder = next({**b, "ts": ts} for b, ts in slack.answered if b["channel"] == "#assistant-oncall")
                 form, headers = press(reminder, "ack", ("U0ANA", "ana"), secret="signing-1")
                 pressed = await app.post("/slack/actions", content=form, headers=headers)
                 assert pressed.json()["text"] == ("acknowledged 2 impacts of this message: chat (team-assistant), "

@@ -112,6 +112,7 @@ def test_acknowledged_use_is_quiet_until_overdue(tmp_path: Path) -> None:
             assert notice.created_at is not None
             heard.append(f"{(notice.created_at.date() - deadline).days}:{notice.step}")
     engine.dispose()
-    # announced June 1 (d90 is still ahead); acknowledged July 1: quiet until a week past the
-    # deadline, then once a week while still in use
-    assert heard == ["-144:announce", "7:overdue-1", "14:overdue-2", "21:overdue-3", "28:overdue-4", "35:overdue-5"]
+    # announced June 1 (d90 is still ahead); acknowledged July 1: quiet until past the deadline,
+    # then once a week (Mondays) while still in use
+    assert heard == ["-144:announce", "3:overdue-2026-10-26", "10:overdue-2026-11-02", "17:overdue-2026-11-09",
+                     "24:overdue-2026-11-16", "31:overdue-2026-11-23"]

@@ -149,7 +149,7 @@ def test_deadlines_show_what_the_inventory_uses_overdue_included(stored: Path, t
         f"2026-10-23   {gpt4:>5}d  openai        gpt-4-0613 -> gpt-5.5  [litellm, openai-deprecations]"
         f"{overdue_note('2026-10-23')}  affects: chat (team-assistant, open)",
         f"2027-02-26   {whisper:>5}d  openai        whisper-1  [litellm]{overdue_note('2027-02-26')}  "
-        "(third-party date, not on the provider's page)  affects: transcribe (team-media, open)",
+        "(per LiteLLM's model map, not on openai's own page)  affects: transcribe (team-media, open)",
     ]
     assert haiku < 0 and gpt4 < 0  # both shut down already, and still in use: they must show
 
@@ -320,7 +320,7 @@ def test_scan_gate_with_fresh_data_passes_or_fails_on_the_findings(stored: Path,
                        "--fail-within", "3650d")
     assert (code, err.splitlines()[-1]) == (
         1, "DEADLINE 2027-02-26 openai:whisper-1 at transcribe.py:3: inventory uses whisper-1, which openai retires "
-           "2027-02-26 (third-party date, not on the provider's page)")
+           "2027-02-26 (per LiteLLM's model map, not on openai's own page)")
 
 
 def test_scan_gate_watches_exactly_the_deprecation_kinds(stored: Path, tmp_path: Path, capsys) -> None:

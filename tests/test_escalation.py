@@ -26,14 +26,18 @@ def run(days: range, *, state_on=lambda day: ImpactState(), down: range = range(
 
 
 def test_130_days_of_a_deprecation_overdue_weekly_not_daily() -> None:
+    # the deadline is a Saturday (2026-04-11); overdue reminders fall on Mondays, so that every
+    # overdue use of a channel is due the same day and goes out as one message
     assert run(range(131)) == [(0, "announce"), (10, "d90"), (40, "d60"), (70, "d30"), (86, "d14"), (93, "d7"),
-                               (97, "d3"), (99, "d1"), (100, "d0"), (107, "overdue-1"), (114, "overdue-2"),
-                               (121, "overdue-3"), (128, "overdue-4")]
+                               (97, "d3"), (99, "d1"), (100, "d0"), (102, "overdue-2026-04-13"),
+                               (109, "overdue-2026-04-20"), (116, "overdue-2026-04-27"), (123, "overdue-2026-05-04"),
+                               (130, "overdue-2026-05-11")]
+    assert {(DAY0 + timedelta(days=n)).weekday() for n, key in run(range(131)) if key.startswith("overdue")} == {0}
 
 
 def test_overdue_repeat_follows_the_policy() -> None:
     log = run(range(131), policy=Policy(overdue_repeat_days=14))
-    assert log[-3:] == [(100, "d0"), (114, "overdue-1"), (128, "overdue-2")]
+    assert log[-3:] == [(100, "d0"), (109, "overdue-2026-04-20"), (123, "overdue-2026-05-04")]
 
 
 def test_downtime_sends_one_catch_up_not_a_burst() -> None:
@@ -54,7 +58,7 @@ def test_severity_mentions_and_wording() -> None:
     assert seen["d7"] == ("critical", True, "7 days left")
     assert seen["d1"] == ("critical", True, "1 day left")
     assert seen["d0"] == ("critical", True, "today")
-    assert seen["overdue-1"] == ("critical", True, "7 days past the deadline and still in use")
+    assert seen["overdue-2026-04-13"] == ("critical", True, "2 days past the deadline and still in use")
 
 
 def test_acknowledged_is_quiet_until_something_changes() -> None:
@@ -66,9 +70,9 @@ def test_acknowledged_is_quiet_until_something_changes() -> None:
 
     log = run(range(121), state_on=state)
     # announce, d90 and d60 before the ack; then only the date pulled in, the target passing, and the
-    # use still there a week past the deadline
+    # use still there past the deadline, weekly
     assert log == [(0, "announce"), (10, "d90"), (40, "d60"), (60, "moved-r4"), (81, "target-2026-03-22"),
-                   (107, "overdue-1"), (114, "overdue-2")]
+                   (102, "overdue-2026-04-13"), (109, "overdue-2026-04-20"), (116, "overdue-2026-04-27")]
 
 
 def test_acknowledged_hears_the_last_steps_when_configured() -> None:
@@ -89,9 +93,10 @@ def test_acknowledged_hears_a_changed_replacement_once() -> None:
 def test_snooze_holds_until_its_date_even_overdue_then_one_catch_up() -> None:
     until = DAY0 + timedelta(days=118)
     log = run(range(131), state_on=lambda n: ImpactState(snoozed_until=until if n >= 102 else None))
-    # snoozed on day 102 until day 118: overdue-1 (day 107) and overdue-2 (day 114) are held, then
-    # the latest one goes out on the snooze's date
-    assert log[-4:] == [(100, "d0"), (118, "overdue-2"), (121, "overdue-3"), (128, "overdue-4")]
+    # snoozed on day 102 until day 118: the reminders of days 102, 109 and 116 are held, then the
+    # latest one goes out on the snooze's date
+    assert log[-4:] == [(100, "d0"), (118, "overdue-2026-04-27"), (123, "overdue-2026-05-04"),
+                        (130, "overdue-2026-05-11")]
 
 
 def test_a_date_pulled_in_breaks_through_a_snooze() -> None:
@@ -110,7 +115,7 @@ def test_a_third_party_date_is_never_louder_than_notice() -> None:
             heard.add(step.key)
             steps.append((step.key, step.severity, step.mention))
     assert {(severity, mention) for _, severity, mention in steps} == {("notice", False)}
-    assert [key for key, _, _ in steps][-3:] == ["d1", "d0", "overdue-1"]
+    assert [key for key, _, _ in steps][-3:] == ["d1", "d0", "overdue-2026-04-13"]
 
 
 def test_a_third_party_date_the_provider_contradicts_is_held_back() -> None:

@@ -11,6 +11,7 @@ from icalendar import Alarm, Calendar
 from icalendar import Event as VEvent
 from sqlmodel import Session, col, select
 
+from watcher import claims
 from watcher.config import Config
 from watcher.storage import Event, EventRevision, Impact
 from watcher.text import event_page, safe_url
@@ -33,7 +34,7 @@ def build(session: Session, config: Config, *, now: datetime, team: str | None =
         impacts.setdefault(event_id, []).append({"service": service, "owner": owner, "state": state})
     # Columns, not entities: the event's history in JSON is not needed here.
     columns = select(Event.id, Event.provider, Event.kind, Event.external_id, Event.deadline, Event.deadline_earliest,
-                     Event.replacement, Event.url, Event.source, Event.provenance)
+                     Event.replacement, Event.url, Event.source, Event.provenance, Event.extra)
     events = [e for e in session.exec(columns.where(Event.kind == "deprecation", col(Event.deadline).is_not(None)))
               if e.id in impacts and (provider is None or e.provider == provider)]
     history = _changes_of_date(session, [e.id for e in events])
@@ -53,13 +54,16 @@ def build(session: Session, config: Config, *, now: datetime, team: str | None =
         item = VEvent()
         item.add("uid", f"{event.provider}/{event.external_id}@provider-watcher")
         earliest = " (earliest date: not before)" if event.deadline_earliest else ""
-        item.add("summary", f"{event.external_id} ({event.provider}) shuts down{earliest}")
+        label = claims.label(event)
+        item.add("summary", f"{event.external_id} ({event.provider}) shuts down{earliest}"
+                 + (" (third-party date)" if label else ""))
         item.add("dtstart", day)
         item.add("dtend", day + timedelta(days=1))
         item.add("dtstamp", now)
         item.add("sequence", max(len(changes) - 1, 0))
         item.add("last-modified", changes[-1].changed_at if changes and changes[-1].changed_at else now)
         lines = [f"{event.provider} retires {event.external_id} on {event.deadline}" + earliest + ".",
+                 *([f"This date is {label}."] if label else []),
                  f"Replacement: {event.replacement or 'none named'}", "", "Affected services:"]
         lines += [f"- {a['service']} (owner {a['owner']}, {a['state']})" for a in affected]
         lines += ["", "Sources: " + ", ".join(sorted(event.provenance) or [event.source])]

@@ -42,6 +42,13 @@ def publisher(event: Claimed) -> str:
         sorted(name for name, c in event.provenance.items() if c.get("third_party"))) or "a third party")
 
 
+def label(event: Claimed) -> str | None:
+    """What every output says beside a date only a third party gives, or None for the provider's own."""
+    if not event.deadline or confirmed(event):
+        return None
+    return f"per {publisher(event)}, not on {event.provider}'s own page"
+
+
 def rank(event: Claimed) -> tuple[int, str, int]:
     """Sort key: a confirmed date first, then a third party's date, then no date; the earliest first."""
     tier = 0 if confirmed(event) else (1 if event.deadline else 2)

@@ -22,7 +22,7 @@ from watcher import calendar as calendar_module
 from watcher import catalog as catalog_module
 from watcher import config as config_module
 from watcher.config import Config
-from watcher.deadlines import UNCONFIRMED, deadline_rows, format_row, stale_sources
+from watcher.deadlines import deadline_rows, format_row, stale_sources
 from watcher.impacts import impact_rows
 from watcher.inventory import Use
 from watcher.matcher_service import ImpactService
@@ -161,7 +161,7 @@ def _gate(config: Config, catalog: catalog_module.Catalog, entries: list[dict[st
     late = [(event, use, verdict) for event, use, verdict in _deciding(match(events, uses, catalog))
             if event.deadline and (date.fromisoformat(event.deadline) - today).days <= days]
     for event, use, verdict in sorted(late, key=lambda hit: hit[0].deadline or ""):
-        unconfirmed = "" if claims.confirmed(event) else f" ({UNCONFIRMED})"
+        unconfirmed = f" ({label})" if (label := claims.label(event)) else ""
         print(f"DEADLINE {event.deadline} {use.platform}:{use.model} at {', '.join(use.evidence)}: {verdict.reason}"
               f"{unconfirmed}", file=sys.stderr)
     return 1 if late else 0

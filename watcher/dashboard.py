@@ -61,7 +61,7 @@ def _home_context(daemon: Any) -> dict[str, Any]:
         impacts = impact_rows(db)
         events = db.exec(select(Event.id, Event.provider, Event.kind, Event.external_id, Event.title, Event.status,
                                 Event.severity, Event.deadline, Event.deadline_earliest, Event.deadline_precision,
-                                Event.replacement, Event.url, Event.provenance, Event.source, Event.models)
+                                Event.replacement, Event.url, Event.provenance, Event.source, Event.models, Event.extra)
                          .where(col(Event.kind).in_(["deprecation", "incident"]))).all()
         # Overdue deadlines still in use come first: they are the most urgent.
         deadlines = deadline_rows([e for e in events if e.kind == "deprecation"], today=now.date(), impacts=impacts,

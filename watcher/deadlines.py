@@ -20,7 +20,6 @@ DEPRECATION_KINDS = frozenset({
     "openai-deprecations", "anthropic-deprecations", "gemini-deprecations", "vertex-model-versions",
     "azure-openai-retirements", "bedrock-lifecycle", "groq-deprecations", "litellm-model-map",
 })
-UNCONFIRMED = "third-party date, not on the provider's page"
 
 
 def deadline_rows(events: Iterable[Event], *, today: date, within_days: float | None = None,
@@ -86,6 +85,7 @@ def _row(event: Event, days_left: int, affected: list[dict[str, Any]],
         # A provider's own page giving this very date; a third party's copy alone can be wrong or stale.
         "confirmed": claims.confirmed(event),
         "third_party_sources": [s["source"] for s in sources if s["third_party"]],
+        "third_party_label": claims.label(event),
         # A third party's date that the provider contradicts: shown, never escalated.
         "held_back": claims.contradiction(event, related),
         "affected": affected,
@@ -110,9 +110,8 @@ def _notes(row: dict[str, Any]) -> list[str]:
     notes = []
     if row["days_left"] < 0:
         notes.append(days_left_phrase(row["days_left"]))
-    # Named only when a third party's claim is on record (events stored before provenance have none).
-    if not row["confirmed"] and row["third_party_sources"]:
-        notes.append(f"({UNCONFIRMED})")
+    if row["third_party_label"]:
+        notes.append(f"({row['third_party_label']})")
     if row.get("held_back"):
         notes.append(f"(held back: {row['held_back']})")
     return notes

@@ -159,6 +159,7 @@ def _deadlines(events: Sequence[Event], impacts: list[Impact], *, today: date, z
                 "services": ", ".join(services),
                 "human": _human_state(theirs, many_services=len(services) > 1, today=today, zone=zone),
                 "link": event_page(dashboard, ids.get(f"{row['platform']}/deprecation/{row['model']}")),
+                "label": row["third_party_label"],
             })
     return rows
 

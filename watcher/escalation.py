@@ -3,12 +3,14 @@ steps this impact already heard, what people did about it, today) in, at most on
 
 Announce when first seen, then N days before (90, 60, 30, 14, 7, 3, 1 by default) and the day of;
 past the deadline, one reminder every `overdue_repeat` days while the use is still in the
-inventory, never daily. A step that came due while the daemon was down is not sent late in a
-burst: only the latest due step goes out (one catch-up). Acknowledged means quiet until something
-changes: the date moves earlier, the replacement changes, the acknowledged target date passes, or
-the use is still there `overdue_repeat` days past the deadline. A snooze holds everything until its
-date except a deadline pulled in. A date that only a third party gives is never louder than
-`notice`; one the provider contradicts is held back entirely.
+inventory, never daily, on days counted from one fixed Monday, so that every overdue use of a
+channel falls due on the same day and is one message. A step that came due while the daemon was
+down is not sent late in a burst: only the latest due step goes out (one catch-up).
+
+Acknowledged means quiet until something changes: the date moves earlier, the replacement
+changes, the acknowledged target date passes, or the use is still there past the deadline. A
+snooze holds everything until its date except a deadline pulled in. A date that only a third party
+gives is never louder than `notice`; one the provider contradicts is held back entirely.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ class Policy:
     acknowledged_within_days: int = 0
     # The on-call group is mentioned, and replies shown in the channel, this close to the deadline.
     mention_within_days: int = 7
+    # Overdue reminders fall on this date plus whole multiples of `overdue_repeat_days` (a Monday:
+    # with the default repeat, the weekly round-up of what is overdue goes out on Mondays).
+    overdue_anchor: date = date(2024, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -71,11 +76,12 @@ def ladder(deadline: date, first_seen: date, policy: Policy, today: date) -> lis
         if due > first_seen:  # a step inside the window already announced is covered by the announcement
             plan.append((due, f"d{days}", days))
     repeat = max(policy.overdue_repeat_days, 1)
-    n = 1
-    while (due := deadline + timedelta(days=n * repeat)) <= today:
-        if due > first_seen:
-            plan.append((due, f"overdue-{n}", -n * repeat))
-        n += 1
+    # The first anchored day after the deadline, then every `repeat` days.
+    due = deadline + timedelta(days=repeat - (deadline - policy.overdue_anchor).days % repeat)
+    while due <= today:
+        if due >= first_seen + timedelta(days=repeat):  # an overdue announcement counts as this round
+            plan.append((due, f"overdue-{due.isoformat()}", (deadline - due).days))
+        due += timedelta(days=repeat)
     return plan
 
 

@@ -75,8 +75,8 @@ def _item_text(item: Item, links: Links, today: date) -> str:
              f"{escape(event.external_id)} shuts down *{escape(_when(event))}* — "
              f"{days_left_phrase(step.days_left)} · {escape(step.reason)}"]
     lines.append(f"Replacement: {escape(event.replacement) or 'none named'}")
-    if not claims.confirmed(event) and event.deadline:
-        lines.append(f"_Date per {escape(claims.publisher(event))}, not on {escape(event.provider)}'s own page_")
+    if (label := claims.label(event)) is not None:
+        lines.append(f"_Date {escape(label)}_")
     if (ack := acknowledgement(impact, today)) is not None:
         lines.append(escape(ack))
     others = [r for r in impact.related if r.get("kind") == "deprecation" and r.get("deadline")][:3]
