@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from connectors._html import clip
-from watcher.dates import parse_timestamp
+from connectors._shapes import objects
+from watcher.dates import timestamp
 from watcher.errors import LayoutChanged
 from watcher.events import TERMINAL_STATUSES, EventDraft, Severity, max_severity
 
@@ -29,25 +30,26 @@ def incident_draft(item: dict[str, Any], page_url: str, *,
     """`page_degraded`: (name, status) of the components the same document shows as affected and no
     other incident claims, given to an open incident that lists no components of its own; None where
     the document shows no component states (incidents.json, a webhook)."""
-    try:
-        incident_id = str(item["id"])
-        title = str(item["name"])
-    except KeyError as exc:
-        raise LayoutChanged(f"layout changed: incident without {exc.args[0]!r}") from exc
+    incident_id, title = item.get("id"), item.get("name")
+    if not isinstance(incident_id, str | int) or isinstance(incident_id, bool) or not str(incident_id).strip():
+        raise LayoutChanged("layout changed: an incident without an 'id'")
+    if not isinstance(title, str) or not title.strip():
+        raise LayoutChanged(f"layout changed: incident {incident_id} without a 'name'")
+    incident_id = str(incident_id)
     status = str(item.get("status") or "").lower() or None
     impact = str(item.get("impact") or "none").lower()
     is_maintenance = impact == "maintenance" or ("scheduled_for" in item and item.get("scheduled_for"))
-    updates = sorted(item.get("incident_updates") or [], key=_update_time, reverse=True)
+    updates = sorted(objects(item.get("incident_updates")), key=_update_time, reverse=True)
     component_names: list[str] = []
     component_states: list[str] = []
-    for component in item.get("components") or []:
+    for component in objects(item.get("components")):
         component_names.append(str(component.get("name")))
         component_states.append(str(component.get("status")))
     for update in updates[:1]:
-        for affected in update.get("affected_components") or []:
+        for affected in objects(update.get("affected_components")):
             component_states.append(str(affected.get("new_status")))
     for update in updates:
-        for affected in update.get("affected_components") or []:
+        for affected in objects(update.get("affected_components")):
             if affected.get("name") and affected["name"] not in component_names:
                 component_names.append(str(affected["name"]))
     inferred = False
@@ -58,11 +60,11 @@ def incident_draft(item: dict[str, Any], page_url: str, *,
         component_states = [state for _, state in page_degraded]
     severity = max_severity(IMPACT_SEVERITY.get(impact, "notice"),
                             *(COMPONENT_SEVERITY.get(s) for s in component_states))
-    starts = parse_timestamp(item.get("scheduled_for") if is_maintenance else None) \
-        or parse_timestamp(item.get("started_at")) or parse_timestamp(item.get("created_at"))
-    ends = parse_timestamp(item.get("resolved_at"))
+    starts = timestamp(item.get("scheduled_for") if is_maintenance else None) \
+        or timestamp(item.get("started_at")) or timestamp(item.get("created_at"))
+    ends = timestamp(item.get("resolved_at"))
     if is_maintenance and ends is None:
-        ends = parse_timestamp(item.get("scheduled_until"))
+        ends = timestamp(item.get("scheduled_until"))
     return EventDraft(
         kind="maintenance" if is_maintenance else "incident",
         external_id=incident_id,
@@ -71,8 +73,8 @@ def incident_draft(item: dict[str, Any], page_url: str, *,
         url=f"{page_url}/incidents/{incident_id}",
         status=status,
         severity=severity,
-        published_at=parse_timestamp(item.get("created_at")),
-        updated_at=parse_timestamp(item.get("updated_at")),
+        published_at=timestamp(item.get("created_at")),
+        updated_at=timestamp(item.get("updated_at")),
         starts_at=starts,
         ends_at=ends,
         components=component_names,
@@ -100,7 +102,7 @@ def _update_time(update: dict[str, Any]) -> str:
 
 
 def _iso(value: str) -> str | None:
-    parsed = parse_timestamp(value)
+    parsed = timestamp(value)
     return parsed.isoformat().replace("+00:00", "Z") if parsed else None
 
 
@@ -118,7 +120,7 @@ def component_draft(component: dict[str, Any], update: dict[str, Any], page_url:
         url=page_url or None,
         status="resolved" if status == "operational" else status,
         severity=COMPONENT_SEVERITY.get(status, "notice"),
-        published_at=parse_timestamp(update.get("created_at")),
-        updated_at=parse_timestamp(update.get("created_at") or component.get("updated_at")),
+        published_at=timestamp(update.get("created_at")),
+        updated_at=timestamp(update.get("created_at") or component.get("updated_at")),
         components=[name],
     )

@@ -129,6 +129,12 @@ def _html_tables(text: str) -> list[Table]:
     return found
 
 
+def _span(cell: Tag) -> int:
+    """A cell's colspan; a page's malformed one ("D", "2x") counts as 1, as browsers read it."""
+    value = str(cell.get("colspan") or "1").strip()
+    return int(value) if value.isdigit() else 1
+
+
 def _html_table(table: Tag, heading_chain: list[str]) -> Table | None:
     rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
     if not rows:
@@ -138,7 +144,7 @@ def _html_table(table: Tag, heading_chain: list[str]) -> Table | None:
     for tr in rows[1:]:
         cells = tr.find_all(["td", "th"])
         classes = list(tr.get("class") or [])
-        if len(cells) == 1 and int(cells[0].get("colspan") or 1) > 1:
+        if len(cells) == 1 and _span(cells[0]) > 1:
             body.append(Row([], [], classes, divider=normalize_text(cells[0].get_text(" "))))
             continue
         body.append(Row([normalize_text(c.get_text(" ")) for c in cells],

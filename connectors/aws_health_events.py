@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from connectors._json import load
+from connectors._shapes import mapping, objects
 from connectors._webhook_auth import body_digest, verify_header_token
 from watcher.connector import Settings, WebhookConnector
-from watcher.dates import parse_timestamp
+from watcher.dates import timestamp
 from watcher.errors import LayoutChanged
 from watcher.events import EventDraft, Kind, Severity
 
@@ -23,7 +24,7 @@ STATUS = {"open": "open", "closed": "resolved", "upcoming": "scheduled"}
 
 def _detail(payload: Any) -> dict[str, Any]:
     detail = payload.get("detail") if isinstance(payload, dict) else None
-    if not isinstance(detail, dict) or "eventArn" not in detail:
+    if not isinstance(detail, dict) or not isinstance(detail.get("eventArn"), str) or not detail["eventArn"].strip():
         raise LayoutChanged("layout changed: no detail.eventArn (EventBridge 'AWS Health Event')")
     return detail
 
@@ -40,7 +41,7 @@ def parse(headers: Mapping[str, str], body: bytes, *, settings: Settings) -> lis
     payload = load(body)
     detail = _detail(payload)
     kind, severity = CATEGORIES.get(str(detail.get("eventTypeCategory", "")).lower(), ("account", "notice"))
-    descriptions = detail.get("eventDescription") or []
+    descriptions = objects(detail.get("eventDescription"))
     text = next((d.get("latestDescription") for d in descriptions if d.get("language", "en_US") == "en_US"), "")
     status = STATUS.get(str(detail.get("statusCode", "")).lower(), detail.get("statusCode"))
     return [EventDraft(
@@ -52,13 +53,13 @@ def parse(headers: Mapping[str, str], body: bytes, *, settings: Settings) -> lis
         url="https://health.aws.amazon.com/health/home#/account/dashboard/open-issues",
         status=status,
         severity=severity,
-        published_at=parse_timestamp(detail.get("startTime") or payload.get("time")),
-        updated_at=parse_timestamp(detail.get("lastUpdatedTime") or payload.get("time")),
-        starts_at=parse_timestamp(detail.get("startTime")),
-        ends_at=parse_timestamp(detail.get("endTime")),
+        published_at=timestamp(detail.get("startTime") or mapping(payload).get("time")),
+        updated_at=timestamp(detail.get("lastUpdatedTime") or mapping(payload).get("time")),
+        starts_at=timestamp(detail.get("startTime")),
+        ends_at=timestamp(detail.get("endTime")),
         components=[str(detail["service"])] if detail.get("service") else [],
-        regions=[str(detail.get("eventRegion") or payload.get("region"))] if detail.get("eventRegion") or
-        payload.get("region") else [],
+        regions=[str(detail.get("eventRegion") or mapping(payload).get("region"))]
+        if detail.get("eventRegion") or mapping(payload).get("region") else [],
         extra={"event_type_code": detail.get("eventTypeCode"), "scope": detail.get("eventScopeCode"),
                "communication_id": detail.get("communicationId"), "account": detail.get("affectedAccount")},
     )]

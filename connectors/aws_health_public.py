@@ -8,16 +8,17 @@ open events, so an event missing from it has ended, and an empty list is a quiet
 from __future__ import annotations
 
 import codecs
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from connectors._html import clip
 from connectors._json import load
 from watcher.connector import PolledConnector, single_document
-from watcher.dates import isoformat, parse_timestamp
+from watcher.dates import isoformat, timestamp
 from watcher.errors import LayoutChanged, ParseError
 from watcher.events import EventDraft, ParseResult, Severity
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # sorts an undated log entry last
 STATUS: dict[int, tuple[str, Severity]] = {
     0: ("resolved", "info"), 1: ("informational", "notice"), 2: ("degraded", "warning"),
     3: ("disrupted", "critical"),
@@ -58,7 +59,9 @@ def _status(value: object) -> tuple[str, Severity]:
 def _event(item: Any) -> EventDraft:
     if not isinstance(item, dict) or "arn" not in item:
         raise LayoutChanged("layout changed: an event lacks 'arn'")
-    log = sorted(item.get("event_log") or [], key=lambda e: float(e.get("timestamp") or 0), reverse=True)
+    entries = item.get("event_log")
+    log = sorted((e for e in entries if isinstance(e, dict)) if isinstance(entries, list) else [],
+                 key=lambda e: timestamp(e.get("timestamp")) or EPOCH, reverse=True)
     # The top-level status is the event's current one; the log's statuses are per message.
     current = item.get("status") if item.get("status") not in (None, "") else (log[0].get("status") if log else None)
     status, severity = _status(current)
@@ -79,13 +82,13 @@ def _event(item: Any) -> EventDraft:
         url=PAGE,
         status=status,
         severity=severity,
-        published_at=parse_timestamp(item.get("date")),
-        updated_at=parse_timestamp(latest.get("timestamp")) or parse_timestamp(item.get("date")),
-        starts_at=parse_timestamp(item.get("date")),
+        published_at=timestamp(item.get("date")),
+        updated_at=timestamp(latest.get("timestamp")) or timestamp(item.get("date")),
+        starts_at=timestamp(item.get("date")),
         components=sorted(c for c in components if c),
         regions=[region] if region else [],
         updates=[
-            {"at": isoformat(parse_timestamp(e.get("timestamp"))), "status": _status(e.get("status"))[0],
+            {"at": isoformat(timestamp(e.get("timestamp"))), "status": _status(e.get("status"))[0],
              "body": clip(f"{e.get('summary') or ''}: {e.get('message') or ''}", 2000)}
             for e in log
         ],

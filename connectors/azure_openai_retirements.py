@@ -22,6 +22,7 @@ from connectors._deprecation import (
     lifecycle as lifecycle_floor,
 )
 from connectors._json import load
+from connectors._shapes import mapping
 from connectors._tables import tables
 from watcher.connector import PolledConnector, single_document
 from watcher.dates import parse_deadline
@@ -72,9 +73,9 @@ def _models_json(text: str, url: str) -> ParseResult:
         raise LayoutChanged("layout changed: no 'data' list of models in the /openai/models answer")
     drafts = []
     for item in items:
-        if not isinstance(item, dict) or "id" not in item:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"].strip():
             raise LayoutChanged("layout changed: a model without 'id'")
-        retire = item.get("deprecation") or {}
+        retire = mapping(item.get("deprecation"))
         if not retire.get("inference"):
             continue
         fine_tune = parse_deadline(retire["fine_tune"]).iso if retire.get("fine_tune") else None

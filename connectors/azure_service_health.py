@@ -11,9 +11,10 @@ from typing import Any
 
 from connectors._html import html_to_text
 from connectors._json import load
+from connectors._shapes import mapping, objects
 from connectors._webhook_auth import body_digest, verify_path_token
 from watcher.connector import Settings, WebhookConnector
-from watcher.dates import parse_timestamp
+from watcher.dates import timestamp
 from watcher.errors import LayoutChanged
 from watcher.events import EventDraft, Kind, Severity
 
@@ -30,7 +31,7 @@ def _properties(payload: Any) -> dict[str, Any]:
     properties = context.get("properties") if isinstance(context, dict) else None
     if not isinstance(properties, dict):
         raise LayoutChanged("layout changed: no data.alertContext.properties (common alert schema)")
-    return {**properties, "_context": context, "_essentials": data.get("essentials") or {}}
+    return {**properties, "_context": context, "_essentials": mapping(data.get("essentials"))}
 
 
 def delivery_id(headers: Mapping[str, str], body: bytes) -> str:
@@ -45,9 +46,8 @@ def delivery_id(headers: Mapping[str, str], body: bytes) -> str:
 def parse(headers: Mapping[str, str], body: bytes, *, settings: Settings) -> list[EventDraft]:
     properties = _properties(load(body))
     context, essentials = properties["_context"], properties["_essentials"]
-    services = properties.get("impactedServices") or []
-    if isinstance(services, str):
-        services = load(services)
+    listed = properties.get("impactedServices") or []
+    services = objects(load(listed) if isinstance(listed, str) else listed)
     kind, severity = KINDS.get(str(properties.get("incidentType", "")).lower().replace(" ", ""), ("account", "notice"))
     stage = str(properties.get("stage") or context.get("status") or "").lower()
     return [EventDraft(
@@ -58,12 +58,12 @@ def parse(headers: Mapping[str, str], body: bytes, *, settings: Settings) -> lis
         summary=html_to_text(str(properties.get("communication") or properties.get("defaultLanguageContent") or "")),
         status="resolved" if stage in ("resolved", "complete", "mitigated") else stage or None,
         severity=severity,
-        published_at=parse_timestamp(essentials.get("firedDateTime") or context.get("eventTimestamp")),
-        updated_at=parse_timestamp(context.get("submissionTimestamp") or context.get("eventTimestamp")),
-        starts_at=parse_timestamp(properties.get("impactStartTime")),
-        ends_at=parse_timestamp(properties.get("impactMitigationTime")) if stage in ("resolved", "complete") else None,
+        published_at=timestamp(essentials.get("firedDateTime") or context.get("eventTimestamp")),
+        updated_at=timestamp(context.get("submissionTimestamp") or context.get("eventTimestamp")),
+        starts_at=timestamp(properties.get("impactStartTime")),
+        ends_at=timestamp(properties.get("impactMitigationTime")) if stage in ("resolved", "complete") else None,
         components=sorted({str(s.get("ServiceName")) for s in services if s.get("ServiceName")}),
-        regions=sorted({str(r.get("RegionName")) for s in services for r in s.get("ImpactedRegions") or []}),
+        regions=sorted({str(r.get("RegionName")) for s in services for r in objects(s.get("ImpactedRegions"))}),
         extra={"communication_id": properties.get("communicationId"), "synthetic": properties.get("IsSynthetic")},
     )]
 

@@ -7,8 +7,9 @@ from typing import Any
 
 from connectors._html import clip
 from connectors._json import load
+from connectors._shapes import mapping, objects
 from watcher.connector import PolledConnector, single_document
-from watcher.dates import isoformat, parse_timestamp
+from watcher.dates import isoformat, timestamp
 from watcher.errors import LayoutChanged
 from watcher.events import EventDraft, ParseResult, Severity
 
@@ -25,14 +26,14 @@ def parse(body: bytes, *, url: str, fetched_at: datetime | None = None) -> Parse
 
 
 def _incident(item: Any) -> EventDraft:
-    if not isinstance(item, dict) or "id" not in item or "affected_products" not in item:
+    if not isinstance(item, dict) or not str(item.get("id") or "").strip() or "affected_products" not in item:
         raise LayoutChanged("layout changed: an incident lacks 'id' or 'affected_products'")
-    latest = item.get("most_recent_update") or {}
-    ended = parse_timestamp(item.get("end"))
-    products = item.get("affected_products") or []
-    locations = [*(item.get("currently_affected_locations") or []),
-                 *(item.get("previously_affected_locations") or [])]
-    updates = sorted(item.get("updates") or [], key=lambda u: str(u.get("when") or ""), reverse=True)
+    latest = mapping(item.get("most_recent_update"))
+    ended = timestamp(item.get("end"))
+    products = objects(item.get("affected_products"))
+    locations = [*objects(item.get("currently_affected_locations")),
+                 *objects(item.get("previously_affected_locations"))]
+    updates = sorted(objects(item.get("updates")), key=lambda u: str(u.get("when") or ""), reverse=True)
     return EventDraft(
         kind="incident",
         external_id=str(item["id"]),
@@ -41,15 +42,15 @@ def _incident(item: Any) -> EventDraft:
         url=f"{PAGE}/{item['uri']}" if item.get("uri") else f"{PAGE}/incidents/{item['id']}",
         status="resolved" if ended else str(latest.get("status") or "ongoing").lower(),
         severity=SEVERITY.get(str(item.get("severity")).lower(), "notice"),
-        published_at=parse_timestamp(item.get("created")),
-        updated_at=parse_timestamp(item.get("modified")),
-        starts_at=parse_timestamp(item.get("begin")),
+        published_at=timestamp(item.get("created")),
+        updated_at=timestamp(item.get("modified")),
+        starts_at=timestamp(item.get("begin")),
         ends_at=ended,
         # Titles change over time (`current_title`); the product id is the stable part.
         components=sorted({str(p.get("current_title") or p.get("title")) for p in products}),
         regions=sorted({str(loc.get("id")) for loc in locations if loc.get("id")}),
         updates=[
-            {"at": isoformat(parse_timestamp(u.get("when"))), "status": u.get("status"),
+            {"at": isoformat(timestamp(u.get("when"))), "status": u.get("status"),
              "body": clip(str(u.get("text") or ""), 2000)}
             for u in updates
         ],

@@ -18,7 +18,7 @@ from typing import Any
 
 from connectors._json import load
 from watcher.connector import Settings, WebhookConnector
-from watcher.dates import parse_timestamp
+from watcher.dates import timestamp
 from watcher.errors import ConfigError, LayoutChanged, SignatureError
 from watcher.events import EventDraft, Severity
 
@@ -94,8 +94,8 @@ def parse(headers: Mapping[str, str], body: bytes, *, settings: Settings) -> lis
         summary=f"{kind} for {subject}" if subject else kind,
         status=kind.rsplit(".", 1)[-1],
         severity=severity,
-        published_at=parse_timestamp(event.get("created_at")),
-        updated_at=parse_timestamp(event.get("created_at")),
+        published_at=timestamp(event.get("created_at")),
+        updated_at=timestamp(event.get("created_at")),
         extra={"event_type": kind, "subject": subject or None, "escalate": severity != "info"},
     )]
 

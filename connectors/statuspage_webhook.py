@@ -22,9 +22,11 @@ def parse(headers: Mapping[str, str], body: bytes, *, settings: Settings) -> lis
     if isinstance(payload.get("incident"), dict):
         incident = payload["incident"]
         draft = incident_draft(incident, "")
-        draft.url = incident.get("shortlink") or None
+        shortlink = incident.get("shortlink")
+        draft.url = shortlink if isinstance(shortlink, str) and shortlink else None
     elif isinstance(payload.get("component_update"), dict):
-        draft = component_draft(payload.get("component") or {}, payload["component_update"], "")
+        component = payload.get("component")
+        draft = component_draft(component if isinstance(component, dict) else {}, payload["component_update"], "")
     else:
         raise LayoutChanged("layout changed: neither 'incident' nor 'component_update' in the body")
     draft.provider = settings.provider

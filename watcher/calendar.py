@@ -4,6 +4,7 @@ changes, and alarms at the escalation steps."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -14,7 +15,9 @@ from sqlmodel import Session, col, select
 from watcher import claims
 from watcher.config import Config
 from watcher.storage import Event, EventRevision, Impact
-from watcher.text import event_page, safe_url
+from watcher.text import event_page, printable, safe_url
+
+log = logging.getLogger("watcher.calendar")
 
 
 def _changes_of_date(session: Session, event_ids: list[int]) -> dict[int, list[EventRevision]]:
@@ -48,36 +51,48 @@ def build(session: Session, config: Config, *, now: datetime, team: str | None =
     alarms = b"".join(_alarm(days).to_ical() for days in steps)
     body: list[bytes] = []
     for event in sorted(events, key=lambda e: (e.deadline or "", e.provider, e.external_id)):
-        affected = sorted(impacts[event.id], key=lambda a: (a["owner"], a["service"]))
-        changes = history.get(event.id or 0, [])
-        day = date.fromisoformat(event.deadline or "")
-        item = VEvent()
-        item.add("uid", f"{event.provider}/{event.external_id}@provider-watcher")
-        earliest = " (earliest date: not before)" if event.deadline_earliest else ""
-        label = claims.label(event)
-        item.add("summary", f"{event.external_id} ({event.provider}) shuts down{earliest}"
-                 + (" (third-party date)" if label else ""))
-        item.add("dtstart", day)
-        item.add("dtend", day + timedelta(days=1))
-        item.add("dtstamp", now)
-        item.add("sequence", max(len(changes) - 1, 0))
-        item.add("last-modified", changes[-1].changed_at if changes and changes[-1].changed_at else now)
-        lines = [f"{event.provider} retires {event.external_id} on {event.deadline}" + earliest + ".",
-                 *([f"This date is {label}."] if label else []),
-                 f"Replacement: {event.replacement or 'none named'}", "", "Affected services:"]
-        lines += [f"- {a['service']} (owner {a['owner']}, {a['state']})" for a in affected]
-        lines += ["", "Sources: " + ", ".join(sorted(event.provenance) or [event.source])]
-        page, provider_page = event_page(config.server.public_url, event.id), safe_url(event.url)
-        lines += [f"Provider page: {provider_page}"] if provider_page else []
-        lines += [f"Details: {page}"] if page else []
-        item.add("description", "\n".join(lines))
-        if page or provider_page:
-            item.add("url", page or provider_page)
-        item.add("categories", [event.provider, *sorted({a["owner"] for a in affected})])
-        serialized = item.to_ical()
-        body.append(serialized[: -len(_END_EVENT)] + alarms + _END_EVENT)
+        try:
+            affected = sorted(impacts[event.id], key=lambda a: (a["owner"], a["service"]))
+            serialized = _vevent(event, affected, history.get(event.id or 0, []), config, now)
+            body.append(serialized[: -len(_END_EVENT)] + alarms + _END_EVENT)
+        except (ValueError, TypeError) as exc:
+            # One event that cannot be written (provider text the format cannot carry) never breaks
+            # the feed for every subscriber: it is left out, and said.
+            log.warning("calendar: %s/%s left out: %s", event.provider, event.external_id, exc,
+                        extra={"source": event.source})
     head = calendar.to_ical()
     return head[: -len(_END_CALENDAR)] + b"".join(body) + _END_CALENDAR
+
+
+
+
+def _vevent(event: Any, affected: list[dict[str, Any]], changes: list[EventRevision], config: Config,
+            now: datetime) -> bytes:
+    day = date.fromisoformat(event.deadline or "")
+    item = VEvent()
+    item.add("uid", printable(f"{event.provider}/{event.external_id}@provider-watcher"))
+    earliest = " (earliest date: not before)" if event.deadline_earliest else ""
+    label = claims.label(event)
+    item.add("summary", printable(f"{event.external_id} ({event.provider}) shuts down{earliest}"
+                                  + (" (third-party date)" if label else "")))
+    item.add("dtstart", day)
+    item.add("dtend", day + timedelta(days=1))
+    item.add("dtstamp", now)
+    item.add("sequence", max(len(changes) - 1, 0))
+    item.add("last-modified", changes[-1].changed_at if changes and changes[-1].changed_at else now)
+    lines = [f"{event.provider} retires {event.external_id} on {event.deadline}" + earliest + ".",
+             *([f"This date is {label}."] if label else []),
+             f"Replacement: {event.replacement or 'none named'}", "", "Affected services:"]
+    lines += [f"- {a['service']} (owner {a['owner']}, {a['state']})" for a in affected]
+    lines += ["", "Sources: " + ", ".join(sorted(event.provenance) or [event.source])]
+    page, provider_page = event_page(config.server.public_url, event.id), safe_url(event.url)
+    lines += [f"Provider page: {provider_page}"] if provider_page else []
+    lines += [f"Details: {page}"] if page else []
+    item.add("description", printable("\n".join(lines)))
+    if page or provider_page:
+        item.add("url", page or provider_page)
+    item.add("categories", [printable(c) for c in (event.provider, *sorted({a["owner"] for a in affected}))])
+    return bytes(item.to_ical())
 
 
 _END_EVENT = b"END:VEVENT\r\n"

@@ -36,6 +36,15 @@ def parse_timestamp(value: object) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
+def timestamp(value: object) -> datetime | None:
+    """A provider's time, leniently: one that cannot be read (garbage, out of range) is no time,
+    never a failed document."""
+    try:
+        return parse_timestamp(value)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
 def isoformat(value: datetime | None) -> str | None:
     if value is None:
         return None
@@ -97,17 +106,26 @@ def _day(year: int, month: int, day: int) -> date | None:
         return None
 
 
+def _epoch_day(seconds: float) -> date | None:
+    try:
+        return datetime.fromtimestamp(seconds, UTC).date()
+    except (ValueError, OverflowError, OSError):  # out of any calendar's range: no date
+        return None
+
+
 def parse_deadline(value: object) -> Deadline:
     """Every date form the deprecation pages use; text it cannot read gives no date, never an error."""
     raw = "" if value is None else str(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return Deadline(datetime.fromtimestamp(float(value), UTC).date(), "day", False, raw)
+        day = _epoch_day(float(value))
+        return Deadline(day, "day" if day else None, False, raw)
     text = normalize_text(raw)
     if _NO_DATE.match(text):
         return Deadline(None, None, False, raw)
     earliest = bool(_EARLIEST.search(text))
     if _EPOCH.match(text):
-        return Deadline(datetime.fromtimestamp(float(text), UTC).date(), "day", False, raw)
+        day = _epoch_day(float(text))
+        return Deadline(day, "day" if day else None, False, raw)
     found: date | None = None
     if match := _ISO.search(text):
         found = _day(int(match[1]), int(match[2]), int(match[3]))

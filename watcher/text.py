@@ -35,9 +35,15 @@ def safe_url(url: str | None) -> str | None:
         scheme = urlsplit(text).scheme.lower()
     except ValueError:
         return None
-    if scheme not in ("http", "https") or any(c in text for c in "\r\n\t <>|\"`"):
+    # Quotes, brackets, spaces and control characters would end the link early in one format or another.
+    if scheme not in ("http", "https") or any(c in "<>|\"` " or ord(c) < 32 or ord(c) == 127 for c in text):
         return None
     return text
+
+
+def printable(text: str) -> str:
+    """Text without control characters (a line break stays), for formats that refuse them (ICS)."""
+    return "".join(c for c in text.replace("\r\n", "\n") if c == "\n" or (ord(c) >= 32 and ord(c) != 127))
 
 
 def event_page(public_url: str | None, event_id: int | None) -> str | None:

@@ -42,4 +42,5 @@ class ConsoleNotifier:
     def notify(self, changes: list[Change]) -> None:
         stream = self.stream or sys.stdout
         for change in changes:
-            print(format_change(change), file=stream, flush=True)
+            # One line per notice, always: provider titles may carry line breaks.
+            print(" ".join(format_change(change).split()), file=stream, flush=True)
