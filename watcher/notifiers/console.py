@@ -43,4 +43,4 @@ class ConsoleNotifier:
         stream = self.stream or sys.stdout
         for change in changes:
             # One line per notice, always: provider titles may carry line breaks.
-            print(" ".join(format_change(change).split()), file=stream, flush=True)
+            print(" ".join(format_change(change).splitlines()), file=stream, flush=True)

@@ -50,6 +50,6 @@ class ConsoleSender:
 
     def send(self, row: Outbox, thread_ref: str | None, channel: str | None = None) -> SendResult:
         # One line per notification, always: provider text may carry line breaks.
-        text = " ".join(str(row.payload.get("text", "")).split())
+        text = " ".join(str(row.payload.get("text", "")).splitlines())
         print(f"NOTIFY  {row.action:6} {row.thread_key or row.target}: {text}", flush=True)
         return SendResult(True, ref=row.dedup_key)
