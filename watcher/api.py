@@ -1,7 +1,8 @@
 """The JSON API for impacts, and Slack's interactive buttons: both end in watcher.actions.
 
-Writes need a bearer token (`[server] api_token_env`); Slack requests are verified with the Slack
-signing secret (`[slack] signing_secret_env`)."""
+Writes need a bearer token (`[server] api_token_env`; the scheme in any case); Slack requests are
+verified with the Slack signing secret (`[slack] signing_secret_env`). Every refusal is JSON
+`{"error": reason}`; a JSON body is read up to JSON_BYTES (413 beyond)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,10 @@ from watcher.dashboard import guard
 from watcher.deadlines import deadline_rows
 from watcher.impacts import impact_rows
 from watcher.pipeline import event_json
+from watcher.receiver import BodyTooLarge, read_capped
 from watcher.storage import Event, session
+
+JSON_BYTES = 256 * 1024  # an action or a silence is a few fields
 
 
 class ActionBody(BaseModel):
@@ -35,6 +39,14 @@ class ActionBody(BaseModel):
 
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
+
+
+async def read_json(request: Request) -> bytes | JSONResponse:
+    """The request's body, up to JSON_BYTES, or the 413 that refuses it."""
+    try:
+        return await read_capped(request, JSON_BYTES)
+    except BodyTooLarge as exc:
+        return _error(413, str(exc))
 
 
 async def list_events(request: Request) -> Response:
@@ -102,8 +114,8 @@ def _bearer_refusal(request: Request) -> JSONResponse | None:
     token = request.app.state.daemon.api_token
     if not token:
         return _error(403, "the API is read-only: set [server] api_token_env to allow changes")
-    given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(given.encode(), token.encode()):
+    scheme, _, given = request.headers.get("authorization", "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
         return _error(401, "missing or wrong bearer token")
     return None
 
@@ -115,8 +127,11 @@ async def act(request: Request) -> JSONResponse:
     action = request.path_params["action"]
     if action not in ("ack", "snooze", "resolve"):
         return _error(404, f"no action {action!r}; use ack, snooze or resolve")
+    body = await read_json(request)
+    if isinstance(body, JSONResponse):
+        return body
     try:
-        parsed = ActionBody.model_validate_json(await request.body())
+        parsed = ActionBody.model_validate_json(body)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
         return _error(400, f"expected a JSON object with event_key and by: {problems}")

@@ -239,7 +239,7 @@ def gather(session: Session, config: Config, *, now: datetime, inventory: Invent
         {"name": e.components[0] if e.components else e.external_id, "health": e.status,
          "last_error": _one_line(e.title)}
         for e in events if e.kind == "source" and e.status != "resolved"
-        and e.external_id.split(":", 1)[0] != "failing"]  # failing sources are in the list above
+        and e.external_id.split(":", 1)[0] not in ("failing", "unread")]  # those are in the list above
 
     services_by_team: dict[str, set[str]] = {}
     pairs = [(u.owner, u.service) for u in inventory.uses] if inventory is not None else \

@@ -3,7 +3,8 @@
 WatcherError
 ├── ConfigError            the config file is wrong; message names file, key and fix
 ├── SourceError            one source could not be read this cycle; carries a `category`
-│   ├── FetchError         transport or HTTP trouble (timeout, dns, tls, connect, http_4xx, 429, 5xx, too_large)
+│   ├── FetchError         transport or HTTP trouble (timeout, dns, tls, connect, http_4xx, 429, 5xx, too_large,
+│   │                      redirects, redirect_refused, invalid_url, decoding)
 │   └── ParseError         the body is not what the connector expects (malformed JSON/XML)
 │       └── LayoutChanged  the document parses but lacks what the connector looks for: the source is broken
 ├── StorageError           the database is unreachable or its schema is not migrated
