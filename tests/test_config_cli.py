@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from connectors import POLLED
+from tests.process import watcher
 from tests.scenarios import FIXTURES
 from watcher.cli import main
 from watcher.config import load, parse_duration
@@ -60,6 +61,13 @@ def test_durations() -> None:
     ('[database]\nurl = "mysql://x"\n', "database.url", "postgresql+psycopg://"),
     ('[slack]\ntoken = "xoxb-secret"\nchannel = "#x"\n', "slack.token", "unknown key"),
     (SOURCE + SOURCE, "sources[1].name", "names must be unique"),
+    (SOURCE.replace('"2m"', '"100000000000d"'), "sources[0].interval",
+     '1e+11 days is too long; at most a year ("365d")'),
+    (SOURCE.replace('"2m"', "inf"), "sources[0].interval", 'inf days is too long; at most a year ("365d")'),
+    (SOURCE.replace('"2m"', "1" + "0" * 400), "sources[0].interval", "a number too large for a duration"),
+    ('[poller]\ntimeout = "366d"\n', "poller.timeout", '366 days is too long; at most a year ("365d")'),
+    ('[escalation]\nmax_snooze = "400d"\n', "escalation.max_snooze", '400 days is too long'),
+    ('[escalation]\nsteps = ["30d", "9999d"]\n', "escalation.steps[1]", '9999 days is too long'),
 ])
 def test_config_errors_name_file_key_and_fix(tmp_path: Path, text: str, key: str, fix: str, capsys) -> None:
     path = write(tmp_path, text)
@@ -77,6 +85,30 @@ def test_toml_syntax_error_and_missing_file(tmp_path: Path, capsys) -> None:
     assert f"{path}: not valid TOML" in capsys.readouterr().err
     assert main(["check", "--config", str(tmp_path / "nope.toml")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_a_year_is_the_longest_duration(tmp_path: Path) -> None:
+    path = write(tmp_path, SOURCE.replace('"2m"', '"365d"') + '[escalation]\nmax_snooze = "365d"\n')
+    config = load(path, known_kinds=set(POLLED))
+    assert (config.sources[0].interval, config.escalation.max_snooze) == (365 * 86400, 365 * 86400)
+    assert main(["check", "--config", str(path)]) == 0
+
+
+def test_a_config_that_cannot_be_read_is_named_with_the_fix(tmp_path: Path, capsys) -> None:
+    latin1 = tmp_path / "latin1.toml"
+    latin1.write_bytes('[slack]\nchannel = "#caf\u00e9"\n'.encode("latin-1"))
+    assert main(["check", "--config", str(latin1)]) == 2
+    assert capsys.readouterr().err == f"{latin1}: not UTF-8 text (byte 0xe9 at offset 23); save the file as UTF-8\n"
+    assert main(["check", "--config", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (f"{tmp_path}: is a directory; pass the TOML file itself (like "
+                                       f"{tmp_path / 'watcher.toml'})\n")
+    under_a_file = latin1 / "watcher.toml"
+    assert main(["check", "--config", str(under_a_file)]) == 2
+    assert capsys.readouterr().err == (f"{under_a_file}: cannot be read (Not a directory); check the path and its "
+                                       "permissions\n")
+    run = watcher("run", "--config", str(latin1), check=False)
+    assert (run.returncode, run.stderr) == (2, f"{latin1}: not UTF-8 text (byte 0xe9 at offset 23); save the file "
+                                               "as UTF-8\n")
 
 
 def test_secrets_come_from_the_environment_and_are_never_printed(tmp_path: Path, capsys, monkeypatch) -> None:

@@ -16,6 +16,7 @@ from tests.fake_provider import FakeProvider
 from tests.process import Daemon, free_port, wait_for
 from tests.scenarios import FIXTURES
 from tests.test_calendar import NOW, PAGE, load_page
+from tests.test_hostile_clients import dashboard_client, form_token
 
 CHROMIUM = shutil.which("chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -93,14 +94,16 @@ def test_dashboard_without_a_browser(dashboard: tuple[str, Path]) -> None:
     assert httpx.get(f"{base}/", timeout=5).status_code == 401
     assert httpx.get(f"{base}/", auth=("ops", "wrong"), timeout=5).status_code == 401
     wait_for(lambda: "chat" in httpx.get(f"{base}/api/impacts", auth=auth, timeout=5).text, what="impacts")
-    home = httpx.get(f"{base}/", auth=auth, timeout=5).text
+    browser = dashboard_client(base, auth)  # keeps the session cookie; posts from the page's origin
+    home = browser.get("/").text
     assert home.index("<h1>Coverage</h1>") < home.index("<h1>Deadlines</h1>") < home.index("<h1>Impacts</h1>")
     past = {"event_key": "openai/deprecation/gpt-4o-2024-05-13", "service": "search", "by": "bo",
-            "until": "2026-10-01"}
-    refused = httpx.post(f"{base}/ui/impacts/snooze", data=past, auth=auth, timeout=5)
+            "until": "2026-10-01", "csrf": form_token(home)}
+    refused = browser.post("/ui/impacts/snooze", data=past)
     assert refused.status_code == 400 and "not after today" in refused.json()["error"]
     until = (datetime.now(UTC).date() + timedelta(days=5)).isoformat()
-    answer = httpx.post(f"{base}/ui/impacts/snooze", data={**past, "until": until}, auth=auth, timeout=5)
+    answer = browser.post("/ui/impacts/snooze", data={**past, "until": until})
+    browser.close()
     assert answer.status_code == 303
     row = httpx.get(f"{base}/", auth=auth, timeout=5).text.split('data-service="search"')[1].split("</tr>")[0]
     assert "snoozed by bo" in row

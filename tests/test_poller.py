@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
+import zlib
 
 import pytest
 from sqlmodel import select
@@ -224,3 +226,38 @@ async def test_include_filter_keeps_only_matching_events(fake_provider: FakeProv
     assert [c.event["external_id"] for c in compute.changes] == ["J5ia5t9p3g9Q5Wi7r8Ev"]
     with session(poller.engine) as db:
         assert len(db.exec(select(Event)).all()) == 1
+
+
+def _deflate(data: bytes, wbits: int) -> bytes:
+    packer = zlib.compressobj(wbits=wbits)
+    return packer.compress(data) + packer.flush()
+
+
+@pytest.mark.parametrize("encoding, pack", [
+    ("gzip", gzip.compress),
+    ("x-gzip", gzip.compress),
+    ("deflate", lambda data: _deflate(data, zlib.MAX_WBITS)),  # zlib-wrapped, as the RFC says
+    ("deflate", lambda data: _deflate(data, -zlib.MAX_WBITS)),  # raw, as some servers send it
+    ("identity", lambda data: data),
+])
+async def test_compressed_bodies_are_decoded(fake_provider: FakeProvider, rig, encoding: str, pack) -> None:
+    poller, _ = rig
+    fake_provider.set("/z.xml", pack(fixture("feed/xai_guid_reused_across_components.xml")), "application/rss+xml",
+                      headers={"Content-Encoding": encoding})
+    outcome = await poller.poll(SourceConfig(name="z", kind="feed", provider="x", url=fake_provider.url("/z.xml")))
+    assert (outcome.outcome, outcome.items) == ("ok", 7)
+
+
+@pytest.mark.parametrize("encoding, body, words", [
+    ("br", b"\x0b\x02\x80hello\x03", "unsupported Content-Encoding 'br'"),
+    ("gzip, gzip", gzip.compress(gzip.compress(b"<rss/>")), "stacked Content-Encoding 'gzip, gzip'"),
+    ("gzip", gzip.compress(b"<rss>" + b" " * 5000 + b"</rss>")[:-20], "ends before its end marker (truncated)"),
+])
+async def test_bodies_we_cannot_decode_are_decoding_failures(fake_provider: FakeProvider, rig, encoding: str,
+                                                             body: bytes, words: str) -> None:
+    poller, notifier = rig
+    fake_provider.set("/z.xml", body, "application/rss+xml", headers={"Content-Encoding": encoding})
+    outcome = await poller.poll(SourceConfig(name="z", kind="feed", provider="x", url=fake_provider.url("/z.xml")))
+    assert (outcome.outcome, outcome.category) == ("failed", "decoding")
+    assert words in (outcome.message or "")
+    assert state_of(poller, "z").health == "failing" and notifier.changes == []  # not "broken": no critical alert

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from tests.conftest import write_config
 from tests.process import Daemon, free_port
+from tests.test_hostile_clients import dashboard_client, form_token
 from watcher import silences
 from watcher.cli import main
 from watcher.silences import LABELS
@@ -405,7 +406,9 @@ def test_dashboard_page_and_forms(daemon: tuple[str, str]) -> None:
     until = datetime.now(UTC).date() + timedelta(days=5)
     form = {"team": "team-search", "platform": "openai", "model": "", "until": until.isoformat(), "by": "ana",
             "comment": "search moves to gpt-5.5"}
-    added = httpx.post(f"{base}/ui/silences", data=form, auth=AUTH, timeout=5)
+    browser = dashboard_client(base, AUTH)  # keeps the session cookie; posts from the page's origin
+    form["csrf"] = form_token(browser.get("/silences").text)
+    added = browser.post("/ui/silences", data=form)
     assert (added.status_code, added.headers["location"]) == (303, "/silences")
     page = httpx.get(f"{base}/silences", auth=AUTH, timeout=5).text
     active = page.split('<table id="silences">')[1].split("</table>")[0]
@@ -414,15 +417,16 @@ def test_dashboard_page_and_forms(daemon: tuple[str, str]) -> None:
     assert f"<td>{until.isoformat()} <span" in row and "<td>ana</td><td>search moves to gpt-5.5</td>" in row
     assert 'action="/ui/silences/1/expire"' in row and '<label for="expire-by-1">Your name</label>' in row
 
-    bad = httpx.post(f"{base}/ui/silences", data={**form, "team": "", "platform": ""}, auth=AUTH, timeout=5)
+    bad = browser.post("/ui/silences", data={**form, "team": "", "platform": ""})
     assert bad.status_code == 400 and bad.json()["error"].startswith("a silence needs at least one matcher")
-    bad_day = httpx.post(f"{base}/ui/silences", data={**form, "until": "soon"}, auth=AUTH, timeout=5)
+    bad_day = browser.post("/ui/silences", data={**form, "until": "soon"})
     assert (bad_day.status_code, bad_day.json()) == (400, {"error": "until 'soon' is not a date; use YYYY-MM-DD"})
     assert httpx.post(f"{base}/ui/silences", data=form, timeout=5).status_code == 401
 
-    done = httpx.post(f"{base}/ui/silences/1/expire", data={"by": "bo"}, auth=AUTH, timeout=5)
+    done = browser.post("/ui/silences/1/expire", data={"by": "bo", "csrf": form["csrf"]})
     assert (done.status_code, done.headers["location"]) == (303, "/silences")
-    assert httpx.post(f"{base}/ui/silences/9/expire", data={"by": "bo"}, auth=AUTH, timeout=5).status_code == 404
+    assert browser.post("/ui/silences/9/expire", data={"by": "bo", "csrf": form["csrf"]}).status_code == 404
+    browser.close()
     page = httpx.get(f"{base}/silences", auth=AUTH, timeout=5).text
     assert "No active silence: every alert is sent." in page
     ended = page.split('<table id="silences-ended">')[1].split("</table>")[0]

@@ -7,15 +7,20 @@ import asyncio
 import contextlib
 import json
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlmodel import col, func, select
 
-from connectors import POLLED
+from connectors import POLLED, WEBHOOKS
+from watcher import catalog as catalog_module
 from watcher import config as config_module
+from watcher import inventory as inventory_module
 from watcher import logs
 from watcher.commands import (
     cmd_action,
@@ -39,40 +44,90 @@ EXIT_CONFIG = 2
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    """Everything `watcher run` would refuse, found without the database: the config, the secrets it
+    names, the inventory; then a summary of what the daemon will watch and where it will tell."""
     config = load_config(args.config)
     problems: list[str] = []
-    for key, env in _secret_keys(config):
+    try:
+        config_module.resolve_secrets(config, path=args.config)
+    except ConfigError as exc:
+        problems += str(exc).splitlines()
+    inventory: inventory_module.Inventory | None = None
+    if config.inventory is not None:
         try:
-            config_module.secret(env, path=args.config, key=key)
+            inventory = inventory_module.load(_inventory_path(args.config, config.inventory.path))
         except ConfigError as exc:
-            problems.append(str(exc))
-    print(f"{args.config}: {len(config.sources)} source(s), {len(config.webhooks)} webhook(s), "
-          f"database {config.database.url.split('://')[0]}")
-    for source in config.sources:
-        state = "" if source.enabled else " (disabled)"
-        print(f"  source {source.name}: {source.kind} {source.url} every {source.interval:g}s{state}")
+            problems += str(exc).splitlines()
+        else:
+            catalog = catalog_module.shipped().extended(config.catalog.aliases)
+            problems += inventory_module.problems(inventory, inventory_module.known_platforms(catalog))
+    for line in _summary(args.config, config, inventory):
+        print(line)
     for problem in problems:
         print(problem, file=sys.stderr)
     return EXIT_CONFIG if problems else 0
 
 
-def _secret_keys(config: Config) -> list[tuple[str, str]]:
-    keys: list[tuple[str, str]] = []
-    for index, hook in enumerate(config.webhooks):
-        if hook.secret_env:
-            keys.append((f"webhooks[{index}].secret_env", hook.secret_env))
-    if config.slack:
-        keys.append(("slack.token_env", config.slack.token_env))
-    if config.calendar:
-        keys.append(("calendar.token_env", config.calendar.token_env))
-    return keys
+def _inventory_path(config_path: str, path: str) -> Path:
+    """As the daemon reads it: a relative [inventory] path is relative to the config file."""
+    inventory = Path(path)
+    return inventory if inventory.is_absolute() else Path(config_path).parent / inventory
+
+
+def _summary(config_path: str, config: Config, inventory: inventory_module.Inventory | None) -> list[str]:
+    """What the daemon will watch and where it will say so, one line each (no secret in it)."""
+    try:
+        database = make_url(config.database.url).render_as_string(hide_password=True)
+    except ArgumentError:
+        database = config.database.url.split("://")[0]
+    lines = [f"{config_path}: {len(config.sources)} source(s), {len(config.webhooks)} webhook(s), "
+             f"database {database}"]
+    if config.server.ingest_only:
+        lines.append("  ingest only: webhooks are stored; polling and processing are left to another replica")
+    kinds = Counter(source.kind for source in config.sources if source.enabled)
+    if kinds:
+        disabled = sum(not source.enabled for source in config.sources)
+        lines.append("  sources by kind: " + ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
+                     + (f" ({disabled} disabled)" if disabled else ""))
+    for source in config.sources:
+        state = "" if source.enabled else " (disabled)"
+        lines.append(f"  source {source.name}: {source.kind} {source.url} every {source.interval:g}s{state}")
+    for hook in config.webhooks:
+        path = f"/webhooks/{hook.name}" + ("/<token>" if WEBHOOKS[hook.kind].token_in_path else "")
+        lines.append(f"  webhook {hook.name}: {hook.kind} from {hook.provider} at {path}")
+    if inventory is not None:
+        lines.append(f"  inventory {inventory.path}: {len(inventory.uses)} use(s), "
+                     f"{len({use.service for use in inventory.uses})} service(s), "
+                     f"{len({use.owner for use in inventory.uses})} team(s)")
+    elif config.inventory is None:
+        lines.append("  inventory: none (no [inventory] path: events are stored and told, impacts are not worked out)")
+    channels = sorted({use.channel for use in inventory.uses if use.channel}) if inventory else []
+    if config.slack is not None:
+        teams = f"; team channels from the inventory: {', '.join(channels)}" if channels else ""
+        lines.append(f"  notifications: Slack channel {config.slack.channel}{teams}")
+    else:
+        lines.append("  notifications: console (standard output; no [slack] section)")
+    lines.append("  digest: " + _digest_line(config))
+    return lines
+
+
+def _digest_line(config: Config) -> str:
+    if config.digest is not None and config.email is not None:
+        teams = ", and each team's own part to the `email` of its uses" if config.digest.per_team else ""
+        return (f"{config.digest.schedule} ({config.digest.timezone}) to {', '.join(config.email.to) or 'nobody'}"
+                f"{teams}")
+    if config.digest is not None:
+        return "none ([digest] is set but there is no [email] to send it with)"
+    if config.email is not None:
+        return "none (no [digest] schedule; `watcher digest --send` sends one by hand)"
+    return "none"
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from watcher.daemon import Daemon
-    from watcher.web import create_app
+    from watcher.web import create_app, uvicorn_settings
 
     class Server(uvicorn.Server):
         @contextlib.contextmanager
@@ -89,6 +144,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     server = Server(uvicorn.Config(
         create_app(daemon), host=config.server.host, port=config.server.port,
         log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=10,
+        # keep-alive and header deadlines, a cap on connections: slow or many clients cannot hold it
+        **uvicorn_settings(),
     ))
     # uvicorn turns SIGTERM and SIGINT into a graceful shutdown, which runs the lifespan's exit.
     server.run()

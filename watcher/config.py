@@ -1,7 +1,10 @@
-"""The TOML config: pydantic models with unknown keys refused, errors that name file, key and fix."""
+"""The TOML config: pydantic models with unknown keys refused, errors that name file, key and fix.
+
+Pure apart from reading the file and, for the secrets, the environment (`resolve_secrets`)."""
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -17,12 +20,18 @@ from watcher.escalation import Policy
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+# The longest interval, timeout, tolerance or reminder step a config may give: a typo such as
+# "100000000000d" would otherwise pass the check and overflow the scheduler's date arithmetic.
+MAX_DURATION = 365 * 86400.0
 
 
 def parse_duration(value: str | int | float) -> float:
     """`30s`, `2m`, `1h`, `90d` (a bare number is seconds)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            raise ValueError('a number too large for a duration; write it like "30s" or "90d"') from None
     match = _DURATION.match(str(value))
     if not match:
         raise ValueError(f"{value!r} is not a duration; write it like \"30s\", \"2m\", \"1h\" or \"90d\"")
@@ -37,8 +46,23 @@ def _slug(value: str) -> str:
 
 # Names and providers end up in URLs, metric labels and event keys.
 Slug = Annotated[str, AfterValidator(_slug)]
+
+
+def _bounded(seconds: float) -> float:
+    if not math.isfinite(seconds) or seconds > MAX_DURATION:
+        raise ValueError(f"{seconds / 86400:g} days is too long; at most a year (\"365d\")")
+    return seconds
+
+
 # Durations in the file are strings like "2m"; in the program they are seconds.
-Duration = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]
+Duration = Annotated[float, BeforeValidator(parse_duration), Field(ge=0), AfterValidator(_bounded)]
+
+
+def _deadline(value: float) -> float:
+    if value < 1:
+        raise ValueError('give a fetch at least a second (deadline >= "1s"); it bounds the whole fetch, '
+                         "redirects and body included")
+    return value
 
 
 class _Section(BaseModel):
@@ -57,6 +81,8 @@ class ServerConfig(_Section):
     # Without it the dashboard is shown read-only (the server listens on 127.0.0.1 by default).
     dashboard_auth_env: str | None = None
     read_only: bool = False
+    # /metrics without the dashboard's auth, for Prometheus scrapers that cannot send a token.
+    metrics_public: bool = False
 
 
 class DatabaseConfig(_Section):
@@ -81,6 +107,9 @@ class CatalogConfig(_Section):
 
 class PollerConfig(_Section):
     timeout: Duration = 20.0
+    # The whole of one fetch (redirects, headers, body): a page that drips a byte a second fails
+    # as a `timeout` after this instead of holding its poll forever.
+    deadline: Duration = 60.0
     max_body_bytes: int = Field(5 * 1024 * 1024, gt=0)
     max_backoff: Duration = 3600.0
     user_agent: str | None = None
@@ -89,6 +118,11 @@ class PollerConfig(_Section):
     concurrency: int = Field(20, ge=1, le=500)
     # A source failing this many polls in a row is an alert (a broken or emptied page: at once).
     alert_after: int = Field(3, ge=1)
+
+    @field_validator("deadline")
+    @classmethod
+    def _sane_deadline(cls, value: float) -> float:
+        return _deadline(value)
 
 
 class LogConfig(_Section):
@@ -107,6 +141,7 @@ class SourceConfig(_Section):
     # (Google's and AWS's status pages cover every cloud product; we care about a few).
     include: list[str] = Field(default_factory=list)
     timeout: Duration | None = None  # overrides [poller] timeout for a slow page
+    deadline: Duration | None = None  # overrides [poller] deadline for a slow page
     # A feed whose newest entry is older than this has gone quiet or moved: an alert.
     expect_every: Duration | None = None
 
@@ -125,6 +160,11 @@ class SourceConfig(_Section):
             raise ValueError("poll at most once a second (interval >= \"1s\")")
         return value
 
+    @field_validator("deadline")
+    @classmethod
+    def _sane_deadline(cls, value: float | None) -> float | None:
+        return None if value is None else _deadline(value)
+
 
 class WebhookConfig(_Section):
     name: Slug
@@ -138,6 +178,9 @@ class WebhookConfig(_Section):
     algorithm: Literal["sha256", "sha1"] = "sha256"
     encoding: Literal["hex", "base64"] = "hex"
     prefix: str = ""
+    # generic-hmac: a header with the Unix time the sender signed; the signature then covers
+    # "{timestamp}.{body}" and the time must be within `tolerance` both ways (no replays).
+    timestamp_header: str | None = None
     # No delivery for this long is an alert: the sender may have been unsubscribed.
     expect_every: Duration | None = None
 
@@ -273,6 +316,17 @@ def validate_toml(path: Path, model: type[ModelT], *, missing: str, hints: dict[
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: {missing}") from exc
+    except IsADirectoryError as exc:
+        raise ConfigError(f"{path}: is a directory; pass the TOML file itself (like {path / 'watcher.toml'})") from exc
+    except PermissionError as exc:
+        raise ConfigError(f"{path}: cannot be read (permission denied); make it readable by the user that runs "
+                          "the watcher") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+                          "save the file as UTF-8") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc}); check the path and its "
+                          "permissions") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     try:
@@ -313,6 +367,39 @@ def load(path: str | Path, *, known_kinds: set[str] | None = None,
                 raise ConfigError(f"{path}: key `webhooks[{index}].secret_env`: a webhook needs a secret; name "
                                   "the environment variable that holds it")
     return config
+
+
+def required_secrets(config: Config) -> list[tuple[str, str]]:
+    """Every secret the config asks for, as (key, environment variable name): the one list that both
+    `watcher check` and the daemon's start go by, so that what passes the check also starts."""
+    keys: list[tuple[str, str | None]] = [
+        (f"webhooks[{index}].secret_env", hook.secret_env) for index, hook in enumerate(config.webhooks)]
+    keys += [("server.api_token_env", config.server.api_token_env),
+             ("server.dashboard_auth_env", config.server.dashboard_auth_env)]
+    if config.slack is not None:
+        keys += [("slack.token_env", config.slack.token_env),
+                 ("slack.signing_secret_env", config.slack.signing_secret_env)]
+    if config.calendar is not None:
+        keys.append(("calendar.token_env", config.calendar.token_env))
+    if config.email is not None:  # the weekly digest and `watcher digest --send` log in with these
+        keys += [("email.username_env", config.email.username_env),
+                 ("email.password_env", config.email.password_env)]
+    return [(key, env) for key, env in keys if env]
+
+
+def resolve_secrets(config: Config, *, path: str | Path) -> dict[str, str]:
+    """The value of every secret `required_secrets` names, by key; a ConfigError naming each key whose
+    variable is not set. The values are never logged or printed."""
+    values: dict[str, str] = {}
+    missing: list[str] = []
+    for key, env_name in required_secrets(config):
+        try:
+            values[key] = secret(env_name, path=path, key=key) or ""
+        except ConfigError as exc:
+            missing.append(str(exc))
+    if missing:
+        raise ConfigError("\n".join(missing))
+    return values
 
 
 def secret(env_name: str | None, *, path: str | Path, key: str) -> str | None:

@@ -1,5 +1,5 @@
-"""Which surfaces of each platform in the inventory are wired and healthy, which are missing, and
-how to subscribe to each missing one."""
+"""Which surfaces of each platform in the inventory are wired and healthy, which are missing, broken
+or stale, and how to subscribe to each missing one. Reads the database; the time is passed in."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlmodel import Session, func, select
 
 from connectors.coverage_guide import GUIDE
 from watcher.config import Config
+from watcher.dates import isoformat
 from watcher.inventory import Inventory
 from watcher.storage import Delivery, Event, SourceState
 
@@ -19,6 +20,17 @@ GENERIC_KINDS = frozenset({"statuspage", "feed", "google-cloud-status", "aws-hea
 
 def _host(url: str | None) -> str:
     return urlsplit(url or "").netloc.lower()
+
+
+def _polled_state(state: SourceState | None, name: str, open_alerts: set[str]) -> str:
+    """A page found broken says more than its age; otherwise not read for three intervals (health
+    `stale`) or a feed with nothing new (its `stale` alert) is stale, a failing one broken."""
+    health = state.health if state else "new"
+    if health in ("broken", "suspicious"):
+        return "broken"
+    if health == "stale" or f"stale:{name}" in open_alerts:
+        return "stale"
+    return "broken" if health == "failing" else "wired"
 
 
 def report(session: Session, config: Config, inventory: Inventory, *,
@@ -46,11 +58,17 @@ def report(session: Session, config: Config, inventory: Inventory, *,
                     source = wired[0]
                     state = states.get(source.name)
                     row["source"] = source.name
-                    row["state"] = "broken" if state and state.health in ("broken", "suspicious", "failing") else (
-                        "stale" if f"stale:{source.name}" in open_alerts else "wired")
-                    error = state.last_error if state else ""
-                    row["how_to"] = None if row["state"] == "wired" else (
-                        f"see `watcher events --all` and /healthz for {source.name}: {error}")
+                    row["state"] = _polled_state(state, source.name, open_alerts)
+                    if state and state.health == "stale":
+                        unread = (f"has not been read successfully since {isoformat(state.last_ok_at)}"
+                                  if state.last_ok_at else "has never been read successfully")
+                        row["how_to"] = (f"{source.name} {unread}: see /healthz (last error: "
+                                         f"{state.last_error or 'none; the poll may not be running'})")
+                    elif row["state"] != "wired":
+                        error = state.last_error if state else ""
+                        row["how_to"] = f"see `watcher events --all` and /healthz for {source.name}: {error}"
+                    else:
+                        row["how_to"] = None
                 elif hooks:
                     hook = hooks[0]
                     row["source"] = hook.name

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import func, text
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from watcher import actions, digest_mail, health
@@ -35,7 +35,7 @@ from watcher.pipeline import Change
 from watcher.planner import plan
 from watcher.poller import Poller, PollOutcome, database_executor
 from watcher.receiver import Receiver
-from watcher.storage import Delivery, open_database, session
+from watcher.storage import DAEMON_LOCK_WAIT, Delivery, open_database, probe, session, write_log
 
 log = logging.getLogger("watcher.daemon")
 
@@ -64,27 +64,24 @@ class Daemon:
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self.config_path = config_path
         self.metrics = Metrics()
-        secrets = {hook.name: config_module.secret(hook.secret_env, path=config_path or "config",
-                                                    key=f"webhooks[{index}].secret_env") or ""
+        where = config_path or "config"
+        # Every secret the config names, read before anything starts; the same list `watcher check` reads.
+        resolved = config_module.resolve_secrets(config, path=where)
+        secrets = {hook.name: resolved.get(f"webhooks[{index}].secret_env", "")
                    for index, hook in enumerate(config.webhooks)}
-        self.engine = open_database(config.database.url)
+        self.engine = open_database(config.database.url, lock_wait=DAEMON_LOCK_WAIT)
         self.db_executor = database_executor(self.engine)
         self.client = make_client(timeout=config.poller.timeout, user_agent=config.poller.user_agent,
                                   connections=config.poller.concurrency)
         self.impacts = ImpactService(config, self.engine, base=config_path.parent if config_path else None)
         self.sender: Sender = ConsoleSender()
         if config.slack is not None:
-            token = config_module.secret(config.slack.token_env, path=config_path or "config", key="slack.token_env")
-            self.sender = SlackSender(token or "", base_url=config.slack.base_url)
+            self.sender = SlackSender(resolved.get("slack.token_env", ""), base_url=config.slack.base_url)
         self.zone = ZoneInfo(config.digest.timezone) if config.digest else UTC
-        where = config_path or "config"
-        self.api_token = config_module.secret(config.server.api_token_env, path=where, key="server.api_token_env")
-        self.dashboard_auth = config_module.secret(config.server.dashboard_auth_env, path=where,
-                                                   key="server.dashboard_auth_env")
-        self.slack_signing_secret = config_module.secret(
-            config.slack.signing_secret_env if config.slack else None, path=where, key="slack.signing_secret_env")
-        self.calendar_token = config_module.secret(config.calendar.token_env, path=config_path or "config",
-                                                   key="calendar.token_env") if config.calendar else None
+        self.api_token = resolved.get("server.api_token_env")
+        self.dashboard_auth = resolved.get("server.dashboard_auth_env")
+        self.slack_signing_secret = resolved.get("slack.signing_secret_env")
+        self.calendar_token = resolved.get("calendar.token_env")
         self._impacts_due = True
         notifier = _MarkImpactsDue(notifier or ConsoleNotifier(), self)
         self.poller = Poller(config=config, engine=self.engine, client=self.client, metrics=self.metrics,
@@ -124,6 +121,10 @@ class Daemon:
                                    name="escalation", max_instances=1, coalesce=True, next_run_time=now)
             self.scheduler.add_job(self._drain_job, IntervalTrigger(seconds=5), id="outbox", name="outbox",
                                    max_instances=1, coalesce=True)
+            intervals = [s.interval for s in self.config.sources if s.enabled]
+            if intervals:  # sources unread for three intervals, whatever the reason: looked at often enough
+                self.scheduler.add_job(self._stale_job, IntervalTrigger(seconds=min(60.0, *intervals)), id="stale",
+                                       name="stale sources", max_instances=1, coalesce=True)
             if any(h.expect_every for h in self.config.webhooks):
                 self.scheduler.add_job(self._silence_job, IntervalTrigger(minutes=5), id="silence",
                                        name="silent webhooks", max_instances=1, coalesce=True)
@@ -145,6 +146,10 @@ class Daemon:
         self._in_flight.add(task)
         try:
             outcome = await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if self._stopping:  # shut down mid-poll: the source is polled again after the restart
+                return
+            raise
         finally:
             self._in_flight.discard(task)
         if outcome.changes:  # baseline ones too (never told): a retired model still in use is an impact
@@ -216,6 +221,12 @@ class Daemon:
 
     def _uses(self) -> tuple[Use, ...]:
         return self.impacts.inventory.uses if self.impacts.inventory else ()
+
+    async def _stale_job(self) -> None:
+        changes = await asyncio.get_running_loop().run_in_executor(self.db_executor, functools.partial(
+            health.check_sources, self.engine, self.config, now=self.clock(), started_at=self.started_at))
+        if changes:
+            self.poller.notifier.notify(changes)
 
     async def _silence_job(self) -> None:
         changes = await asyncio.get_running_loop().run_in_executor(self.db_executor, self.check_webhooks)
@@ -307,9 +318,12 @@ class Daemon:
         return self.scheduler is not None and self.scheduler.running
 
     def database_ok(self) -> tuple[bool, str]:
-        try:
-            with self.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-        except Exception as exc:
-            return False, f"{type(exc).__name__}: {exc}"
+        """Whether the database answers within seconds (PROBE_TIMEOUT) and takes writes: one that
+        answers reads but whose last write failed, none committed since (locked, disk full), is down."""
+        answers, detail = probe(self.engine)
+        if not answers:
+            return False, detail
+        writes = write_log(self.engine)
+        if writes.failing:
+            return False, f"the last write failed: {writes.error}"
         return True, "ok"

@@ -25,9 +25,10 @@ log = logging.getLogger("watcher.deliveries")
 # Deliveries per transaction: short enough that the receiver's inserts, which share the database
 # thread, never wait long behind a batch.
 BATCH = 20
-# Accepting comes first: while the receiver has requests in hand (a flood), processing waits,
-# looking again every QUIET seconds, but never more than MAX_DEFER after being woken; a steady
-# stream leaves the receiver idle between deliveries and is processed at once.
+# Accepting comes first: while the receiver has verified deliveries in hand (a flood), processing
+# waits, looking again every QUIET seconds, but never more than MAX_DEFER after being woken; a steady
+# stream leaves the receiver idle between deliveries and is processed at once. A request whose
+# signature is not yet checked (a slow or forged client) never holds processing back.
 QUIET = 0.005
 MAX_DEFER = 10.0
 

@@ -1,7 +1,8 @@
 """The dependency inventory: which of our services uses which model, on which platform, owned by whom.
 
 A TOML file of `[[uses]]` entries (the shape README documents), validated like the config: unknown keys
-are errors that name the file, the entry and the fix.
+are errors that name the file, the entry and the fix. `problems` is the stricter look `watcher check`
+takes (a platform the project knows, a model named). Reads the file; otherwise pure.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from connectors.coverage_guide import GUIDE
+from watcher.catalog import Catalog, shipped
 from watcher.config import validate_toml
 from watcher.errors import ConfigError
 
@@ -66,6 +69,32 @@ def load(path: str | Path) -> Inventory:
                               "(service, platform, model or deployment, environment)")
         seen[use.key] = index
     return Inventory(tuple(parsed.uses), path, path.stat().st_mtime)
+
+
+def known_platforms(catalog: Catalog | None = None) -> frozenset[str]:
+    """The platforms the project ships knowledge of: those `watcher coverage` has a guide for and those
+    the model catalog has aliases, id rules, hosts, scan hints or model families for (with the
+    config's `[catalog] aliases` when the catalog given is extended by them)."""
+    catalog = catalog or shipped()
+    names = set(GUIDE) | set(catalog.aliases) | set(catalog.rules) | set(catalog.hosts) | set(catalog.hints)
+    names |= {family["platform"] for family in catalog.families.values() if family.get("platform")}
+    return frozenset(names)
+
+
+def problems(inventory: Inventory, platforms: frozenset[str]) -> list[str]:
+    """What would make entries match nothing: a platform the project does not know (a typo, or the
+    `unknown` a scan writes when it could not tell), an empty model. One line per mistake, naming the
+    file, the entry and the fix."""
+    found = []
+    for index, use in enumerate(inventory.uses):
+        where = f"{inventory.path}: key `uses[{index}]"
+        if use.platform not in platforms:
+            found.append(f"{where}.platform`: unknown platform {use.platform!r} (service {use.service!r}); "
+                         f"use one of: {', '.join(sorted(platforms))}")
+        if not use.model.strip():
+            fix = "the model the deployment runs" if use.deployment else "the model id the code calls"
+            found.append(f"{where}.model`: empty model (service {use.service!r}); set it to {fix}")
+    return found
 
 
 def reload_if_changed(current: Inventory) -> Inventory:

@@ -120,9 +120,12 @@ class Poller:
         if claimed.consecutive_failures:
             log.info("source recovered after %d failed polls", claimed.consecutive_failures,
                      extra={"source": source.name})
+        elif claimed.health == "stale":
+            log.info("source read again after being stale", extra={"source": source.name})
         moved = any(r.fetched and urlsplit(r.fetched.url).netloc != urlsplit(r.document.url).netloc for r in reads)
         alerts: list[Change] = []
-        if self._alerted(claimed) or moved or (source.expect_every and outcome.outcome == "ok"):
+        if self._alerted(claimed) or claimed.health == "stale" or moved or (
+                source.expect_every and outcome.outcome == "ok"):
             alerts = await self._in_db(self._health_after_success, source, reads, outcome, claimed)
         self._count_success(source, outcome)
         told = [c for c in [*outcome.changes, *alerts] if not c.baseline]
@@ -143,6 +146,9 @@ class Poller:
                 changes += health.record(db, subject=source.name, problem="failing", ok=True, title="",
                                          summary=f"answering again after {claimed.consecutive_failures} failed polls",
                                          severity="info", now=now)
+            if claimed.health == "stale" or self._alerted(claimed):
+                changes += health.record(db, subject=source.name, problem=health.UNREAD, ok=True, title="",
+                                         summary="read successfully again", severity="info", now=now)
             for read in reads:
                 if read.fetched is None:
                     continue
@@ -185,6 +191,7 @@ class Poller:
                     fetched = await fetch(
                         self.client, document.url, etag=known.etag, last_modified=known.last_modified,
                         max_bytes=self.config.poller.max_body_bytes, timeout=source.timeout,
+                        deadline=source.deadline or self.config.poller.deadline,
                     )
             except FetchError as exc:
                 if not document.required and exc.category in ("http_404", "http_410"):

@@ -1,14 +1,17 @@
 """POST /webhooks/{name}[/{token}]: verify, store durably, answer; processing happens after.
 
 Every refusal is a JSON `{"error": ...}` that says why: unknown name 404, missing or bad signature
-or token 401, body over the cap 413 (refused on its Content-Length before reading it), not JSON
-400. A delivery id seen before answers 200 and is not stored again.
+or token 401, body over the cap 413 (refused on its Content-Length before reading it), a body not
+sent within BODY_SECONDS 408, not JSON 400 (also JSON nested too deeply or with a number too long
+to convert), the database unable to store it 503 (watcher.health; the sender retries). A delivery
+id seen before answers 200 and is not stored again. Only a delivery whose signature verified
+counts as "in flight" (what holds processing back while requests arrive): a slow or forged request
+never does.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -23,8 +26,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from connectors import WEBHOOKS
+from connectors._json import load
 from watcher.config import WebhookConfig
-from watcher.errors import SignatureError
+from watcher.errors import ParseError, SignatureError
 from watcher.metrics import Metrics
 from watcher.storage import Delivery
 
@@ -32,14 +36,24 @@ log = logging.getLogger("watcher.webhooks")
 _delivery = Delivery.__table__  # type: ignore[attr-defined]
 # Headers kept with the body: what parsing and debugging need; never a secret.
 _KEPT = ("content-type", "user-agent", "webhook-id", "webhook-timestamp", "x-delivery-id", "x-request-id")
+# A client gets this long, from the end of its headers, to send its whole body (watcher.web enforces it).
+BODY_SECONDS = 10.0
 
 
 class BodyTooLarge(Exception):
     pass
 
 
-def error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+class BodyTimeout(Exception):
+    """The client did not send its body within BODY_SECONDS: answered 408 and the connection closed."""
+
+
+def error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+def body_timeout(exc: BodyTimeout) -> JSONResponse:
+    return error(408, str(exc), {"Connection": "close"})
 
 
 async def read_capped(request: Request, cap: int) -> bytes:
@@ -70,7 +84,7 @@ class Receiver:
         self._batch: list[tuple[str, str, dict[str, str], bytes, asyncio.Future[bool]]] = []
         self._flushing: asyncio.Task[None] | None = None
         self._counters: dict[tuple[str, str], Any] = {}
-        self.in_flight = 0  # requests being verified or stored right now
+        self.in_flight = 0  # verified deliveries being stored right now
         self._last_delivery: dict[str, Any] = {}
 
     async def handle(self, request: Request) -> JSONResponse:
@@ -82,11 +96,7 @@ class Receiver:
         token = request.path_params.get("token")
         if token is not None and not connector.token_in_path:
             return error(404, f"webhook {name!r} takes no token in its URL; post to /webhooks/{name}")
-        self.in_flight += 1
-        try:
-            outcome, response = await self._accept(request, hook, token)
-        finally:
-            self.in_flight -= 1
+        outcome, response = await self._accept(request, hook, token)
         counter = self._counters.get((name, outcome))
         if counter is None:
             counter = self._counters[(name, outcome)] = self.metrics.deliveries.labels(name, outcome)
@@ -105,6 +115,8 @@ class Receiver:
             body = await read_capped(request, hook.max_body_bytes)
         except BodyTooLarge as exc:
             return "too_large", error(413, str(exc))
+        except BodyTimeout as exc:
+            return "timeout", body_timeout(exc)
         # ASGI header names arrive lower-cased already.
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in request.scope["headers"]}
         try:
@@ -113,12 +125,17 @@ class Receiver:
             log.info("webhook refused: %s", exc, extra={"source": f"webhook:{hook.name}"})
             return "unauthorized", error(401, str(exc))
         try:
-            json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            return "bad_json", error(400, f"body is not JSON: {exc}")
+            load(body)
+        except ParseError as exc:
+            return "bad_json", error(400, f"body is {exc}")
         delivery_id = connector.delivery_id(headers, body)
-        kept = {k: headers[k] for k in _KEPT if k in headers}
-        stored = await self._store(hook.name, delivery_id, kept, body)
+        kept = {k: headers[k] for k in (*_KEPT, (hook.timestamp_header or "").lower()) if k in headers}
+        # Verified: from here until it is stored, processing waits for it (a flood is accepted first).
+        self.in_flight += 1
+        try:  # a database that cannot store it raises: the app answers 503 (watcher.health)
+            stored = await self._store(hook.name, delivery_id, kept, body)
+        finally:
+            self.in_flight -= 1
         if stored:
             self.on_stored()
             self._gauge(hook.name).set(self.clock())

@@ -2,7 +2,8 @@
 expire behind the API's bearer token) and the dashboard's /silences page with its forms (posting to
 /ui/silences, only when the dashboard is writable). The rules are in watcher.silences; this module
 reads requests, runs them in a thread against the database, and answers refusals as
-{"error": reason} with 400, 401, 403 or 404."""
+{"error": reason} with 400, 401, 403, 404 or 413. The page's forms carry the session's form token and
+are accepted only from the dashboard's own origin (watcher.dashboard)."""
 
 from __future__ import annotations
 
@@ -10,18 +11,18 @@ import asyncio
 from collections.abc import Callable
 from datetime import date
 from typing import Any
-from urllib.parse import parse_qs
 
 from pydantic import BaseModel, Field, ValidationError
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from watcher import silences
-from watcher.api import _bearer_refusal
-from watcher.dashboard import _env, guard
+from watcher.api import _bearer_refusal, read_json
+from watcher.dashboard import MAX_ID, _env, guard, html_page, page_session, read_form
 from watcher.storage import session
 
 ENDED_SHOWN = 50  # expired and ended silences on the page; the API has all
+NO_SUCH = "no silence {}; `watcher silence list --all` shows them"  # as watcher.silences says it
 
 
 class SilenceBody(BaseModel):
@@ -65,12 +66,13 @@ def _expire(daemon: Any, silence_id: int, by: str) -> dict[str, Any]:
 
 
 async def _run(function: Callable[..., dict[str, Any]], *args: Any) -> JSONResponse | dict[str, Any]:
-    """The function's answer, or its refusal: 404 for an unknown silence, 400 for another ValueError."""
+    """The function's answer, or its refusal: 404 for an unknown silence, 400 for another ValueError
+    (or a date too far out to compute with)."""
     try:
         return await asyncio.to_thread(function, *args)
     except silences.NoSuchSilence as exc:
         return _error(404, str(exc))
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         return _error(400, str(exc))
 
 
@@ -90,8 +92,11 @@ async def list_silences(request: Request) -> Response:
 async def create_silence(request: Request) -> Response:
     if (refused := _bearer_refusal(request)) is not None:
         return refused
+    raw = await read_json(request)
+    if isinstance(raw, Response):
+        return raw
     try:
-        body = SilenceBody.model_validate_json(await request.body())
+        body = SilenceBody.model_validate_json(raw)
     except ValidationError as exc:
         return _error(400, f"expected a JSON object with matchers, until (YYYY-MM-DD), by and comment: "
                            f"{_problems(exc)}")
@@ -107,10 +112,15 @@ async def create_silence(request: Request) -> Response:
 async def expire_silence(request: Request) -> Response:
     if (refused := _bearer_refusal(request)) is not None:
         return refused
+    raw = await read_json(request)
+    if isinstance(raw, Response):
+        return raw
     try:
-        body = ExpireBody.model_validate_json(await request.body())
+        body = ExpireBody.model_validate_json(raw)
     except ValidationError as exc:
         return _error(400, f"expected a JSON object with by (who ends the silence): {_problems(exc)}")
+    if request.path_params["silence_id"] > MAX_ID:
+        return _error(404, NO_SUCH.format(request.path_params["silence_id"]))
     answer = await _run(_expire, request.app.state.daemon, request.path_params["silence_id"], body.by)
     return answer if isinstance(answer, Response) else JSONResponse(answer)
 
@@ -130,18 +140,19 @@ async def page(request: Request) -> Response:
     html = _env.get_template("dashboard/silences.html.j2").render(
         active=current, ended=ended[:ENDED_SHOWN], more_ended=max(len(ended) - ENDED_SHOWN, 0),
         labels=silences.LABELS, zone=str(daemon.zone), today=daemon.today().isoformat(),
-        writable=_writable(daemon), base="")
-    return HTMLResponse(html)
+        writable=_writable(daemon), base="", **page_session(request))
+    return html_page(request, html)
 
 
 async def _form(request: Request) -> dict[str, str] | Response:
-    """The posted form, or the refusal: the dashboard's auth, and writes only when it is writable."""
+    """The posted form, or the refusal: the dashboard's auth, writes only when it is writable, and
+    only from the dashboard's own pages."""
     if (refused := guard(request)) is not None:
         return refused
     if not _writable(request.app.state.daemon):
         return _error(403, "the dashboard is read-only: set [server] dashboard_auth_env and leave read_only off "
                            "to change silences here")
-    return {k: v[0] for k, v in parse_qs((await request.body()).decode(errors="replace")).items()}
+    return await read_form(request)
 
 
 async def form_add(request: Request) -> Response:
@@ -162,5 +173,7 @@ async def form_expire(request: Request) -> Response:
     form = await _form(request)
     if isinstance(form, Response):
         return form
+    if request.path_params["silence_id"] > MAX_ID:
+        return _error(404, NO_SUCH.format(request.path_params["silence_id"]))
     answer = await _run(_expire, request.app.state.daemon, request.path_params["silence_id"], form.get("by", ""))
     return answer if isinstance(answer, Response) else RedirectResponse("/silences", status_code=303)

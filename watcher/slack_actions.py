@@ -21,9 +21,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from watcher import actions, messages
+from watcher.receiver import BodyTooLarge, read_capped
 from watcher.storage import Outbox, insert_ignore, session
 
 SNOOZE_DAYS = 7
+# A block action's form is a few kilobytes; anything far beyond is not from Slack.
+MAX_BODY = 1024 * 1024
 # An edit of a message people are looking at goes before anything else in the outbox.
 EDIT_PRIORITY = 10
 
@@ -33,27 +36,54 @@ def _error(status: int, message: str) -> JSONResponse:
 
 
 def _parse(body: bytes) -> dict[str, Any]:
-    """Slack posts application/x-www-form-urlencoded with one field, `payload` (JSON)."""
-    payload = json.loads(parse_qs(body.decode("utf-8"), strict_parsing=True)["payload"][0])
+    """Slack posts application/x-www-form-urlencoded with one field, `payload` (JSON). Raises
+    ValueError (or KeyError, IndexError) with what is missing or malformed."""
+    try:
+        payload = json.loads(parse_qs(body.decode("utf-8"), strict_parsing=True)["payload"][0])
+    except RecursionError:
+        raise ValueError("the payload is nested too deeply") from None
     if not isinstance(payload, dict) or not isinstance(payload.get("actions"), list) or not payload["actions"]:
         raise ValueError("no actions in the payload")
+    if not isinstance(payload["actions"][0], dict):
+        raise ValueError("the first action is not an object")
+    value = str(payload["actions"][0].get("value") or "")
+    one = value.rpartition("|")[2] if "|" in value else ""
+    if one and not (one.isascii() and len(one) <= 18):  # what _act turns into an impact id
+        raise ValueError("the button's value names no use")
     if not isinstance(payload.get("user"), dict) or not payload["user"].get("id"):
         raise ValueError("no user in the payload")
+    for part in ("container", "message", "channel"):
+        if payload.get(part) is not None and not isinstance(payload[part], dict):
+            raise ValueError(f"{part} is not an object")
     return payload
 
 
 async def slack_actions(request: Request) -> JSONResponse:
     daemon = request.app.state.daemon
     secret = daemon.slack_signing_secret
-    body = await request.body()
     if not secret:
         return _error(404, "Slack buttons are not configured: set [slack] signing_secret_env")
-    if not SignatureVerifier(secret).is_valid(body, request.headers.get("x-slack-request-timestamp", ""),
-                                              request.headers.get("x-slack-signature", "")):
+    try:
+        body = await read_capped(request, MAX_BODY)
+    except BodyTooLarge as exc:
+        return _error(413, str(exc))
+    stamp = request.headers.get("x-slack-request-timestamp", "")
+    signature = request.headers.get("x-slack-signature", "")
+    if not stamp or not signature:
+        return _error(401, "missing X-Slack-Request-Timestamp or X-Slack-Signature header")
+    if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 12):
+        return _error(401, "X-Slack-Request-Timestamp is not a Unix time in whole seconds")
+    if not signature.isascii():
+        return _error(401, "X-Slack-Signature is not a v0= signature")
+    try:
+        body.decode("utf-8")  # the signature is computed over the text
+    except UnicodeDecodeError:
+        return _error(400, "not a Slack block action: the body is not UTF-8 form data")
+    if not SignatureVerifier(secret).is_valid(body, stamp, signature):
         return _error(401, "bad or stale Slack signature")
     try:
         payload = _parse(body)
-    except (KeyError, IndexError, ValueError, UnicodeDecodeError) as exc:
+    except (KeyError, IndexError, ValueError) as exc:
         return _error(400, f"not a Slack block action: {exc}")
     try:
         text = await asyncio.to_thread(_act, daemon, payload)

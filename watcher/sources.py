@@ -1,7 +1,9 @@
 """Source state on its row (miniflux style): scheduling, HTTP cache and health survive restarts.
 
 The hot path (a poll answered 304) costs two short statements: one that claims the source if it
-is due and marks it checked *before* fetching, one that records the success.
+is due and marks it checked *before* fetching, one that records the success. Health is one of
+new | ok | failing | broken | suspicious | stale (no success for three intervals, whatever the
+reason). Decisions are pure with the time passed in; the rest writes the row it is given.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, case, insert, or_, select, update
 
 from watcher.config import SourceConfig
 from watcher.storage import SourceDocument, SourceState
 
 # Categories that say the page itself changed, not that the network hiccupped.
 BROKEN_CATEGORIES = frozenset({"parse", "layout_changed", "parser_crash"})
+# No successful poll for this many of a source's intervals: stale, whatever the reason.
+STALE_INTERVALS = 3
 
 _state = SourceState.__table__  # type: ignore[attr-defined]
 _document = SourceDocument.__table__  # type: ignore[attr-defined]
@@ -111,6 +115,24 @@ def record_success(connection: Connection, source: SourceConfig, *, now: datetim
     connection.execute(update(_state).where(_state.c.name == source.name).values(**values))
 
 
+def is_stale(source: SourceConfig, last_ok_at: datetime | None, *, now: datetime, started_at: datetime) -> bool:
+    """No success within three intervals: counted from the last success, or from the daemon's start
+    when that is later (a source that never read, or last read before a restart, gets three intervals
+    from the start before it is called stale)."""
+    since = started_at if last_ok_at is None else max(last_ok_at, started_at)
+    return now - since > timedelta(seconds=STALE_INTERVALS * source.interval)
+
+
+def mark_stale(connection: Connection, source: SourceConfig, *, now: datetime) -> bool:
+    """Health `stale`, unless a success landed meanwhile or the page is known broken or suspicious
+    (the more precise word). True when the source *becomes* stale: the moment to log."""
+    cutoff = now - timedelta(seconds=STALE_INTERVALS * source.interval)
+    result = connection.execute(update(_state).where(
+        _state.c.name == source.name, _state.c.health.not_in(("stale", "broken", "suspicious")),
+        or_(_state.c.last_ok_at.is_(None), _state.c.last_ok_at < cutoff)).values(health="stale"))
+    return bool(result.rowcount)
+
+
 def record_failure(connection: Connection, source: SourceConfig, claimed: Claim, *, now: datetime,
                    category: str, message: str, max_backoff: float, retry_after: float | None,
                    rand: Callable[[], float] = random.random) -> tuple[int, bool]:
@@ -119,7 +141,10 @@ def record_failure(connection: Connection, source: SourceConfig, claimed: Claim,
     failures = claimed.consecutive_failures + 1
     started = claimed.health in ("new", "ok") or claimed.last_error_category != category
     delay = backoff_delay(source.interval, failures, max_backoff=max_backoff, retry_after=retry_after, rand=rand)
+    health: str | ColumnElement[str] = health_for(category)
+    if health == "failing":  # a stale source is still unread: only a success (or a broken page) changes that
+        health = case((_state.c.health == "stale", "stale"), else_="failing")
     connection.execute(update(_state).where(_state.c.name == source.name).values(
-        health=health_for(category), consecutive_failures=failures, last_error=message,
+        health=health, consecutive_failures=failures, last_error=message,
         last_error_category=category, last_error_at=now, next_check_at=now + timedelta(seconds=delay)))
     return failures, started
