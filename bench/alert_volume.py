@@ -28,7 +28,8 @@ from sqlmodel import select  # noqa: E402
 from tests.fake_provider import FakeProvider  # noqa: E402
 from tests.fake_slack import FakeSlack  # noqa: E402
 from tests.month_scenario import ENV, run_month  # noqa: E402
-from watcher.storage import Notice, Outbox, open_database, session  # noqa: E402
+from watcher.storage.engine import open_database, session  # noqa: E402
+from watcher.storage.tables import Notice, Outbox  # noqa: E402
 
 
 def week(day: str) -> str:

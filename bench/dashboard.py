@@ -24,10 +24,10 @@ sys.path.insert(0, str(ROOT))
 from bench.matching import events as varied_events  # noqa: E402
 from watcher.config import Config, DatabaseConfig, InventoryConfig  # noqa: E402
 from watcher.daemon import Daemon  # noqa: E402
-from watcher.events import EventDraft  # noqa: E402
-from watcher.pipeline import apply_drafts  # noqa: E402
-from watcher.storage import open_database, session  # noqa: E402
-from watcher.web import create_app  # noqa: E402
+from watcher.events.model import EventDraft  # noqa: E402
+from watcher.events.store import apply_drafts  # noqa: E402
+from watcher.storage.engine import open_database, session  # noqa: E402
+from watcher.web.app import create_app  # noqa: E402
 
 
 def seed(tmp: Path) -> Config:

@@ -1,7 +1,7 @@
 """Matching and scanning at scale.
 
 - 10,000 inventory entries x 1,000 events built from the real deprecation fixtures (varied: ids
-  suffixed to reach 1,000), matched with watcher.matching.match. Target: under 1 s.
+  suffixed to reach 1,000), matched with watcher.inventory.matching.match. Target: under 1 s.
   Baseline in the same run: one dict lookup per (event id, entry) pair — the floor of any index.
 - `watcher inventory scan` over a generated 10,000-file tree. Target: under 10 s.
   Baseline in the same run: reading the same files without looking at them.
@@ -25,10 +25,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench.parse_pages import PAGES as PARSED_PAGES  # noqa: E402
 from connectors import POLLED  # noqa: E402
-from watcher.catalog import shipped  # noqa: E402
-from watcher.inventory import Use  # noqa: E402
-from watcher.matching import match  # noqa: E402
-from watcher.scan import scan, scanned_files  # noqa: E402
+from watcher.inventory.catalog import shipped  # noqa: E402
+from watcher.inventory.matching import match  # noqa: E402
+from watcher.inventory.scan import scan, scanned_files  # noqa: E402
+from watcher.inventory.uses import Use  # noqa: E402
 
 # The deprecation pages of bench/parse_pages.py (not its JSON-model-list and changelog extras).
 PAGES = [(kind, path) for kind, path in PARSED_PAGES

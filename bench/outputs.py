@@ -29,14 +29,14 @@ sys.path.insert(0, str(ROOT))
 
 from bench.matching import events as varied_events  # noqa: E402
 from tests.fake_slack import FakeSlack  # noqa: E402
-from watcher import calendar as calendar_module  # noqa: E402
 from watcher import digest  # noqa: E402
-from watcher.catalog import shipped  # noqa: E402
 from watcher.config import Config, DigestConfig  # noqa: E402
-from watcher.impacts import impact_rows, refresh  # noqa: E402
-from watcher.inventory import Inventory, Use  # noqa: E402
-from watcher.pipeline import apply_drafts  # noqa: E402
-from watcher.storage import open_database, session  # noqa: E402
+from watcher.events.store import apply_drafts  # noqa: E402
+from watcher.inventory.catalog import shipped  # noqa: E402
+from watcher.inventory.impacts import impact_rows, refresh  # noqa: E402
+from watcher.inventory.uses import Inventory, Use  # noqa: E402
+from watcher.notify import calendar as calendar_module  # noqa: E402
+from watcher.storage.engine import open_database, session  # noqa: E402
 
 
 def rendering() -> None:

@@ -79,10 +79,10 @@ async def timed(coro_factory) -> tuple[float, float]:
 
 async def main(args: argparse.Namespace) -> None:
     from watcher.config import Config, PollerConfig, SourceConfig
-    from watcher.http import make_client
+    from watcher.ingest.http import make_client
+    from watcher.ingest.poller import Poller
     from watcher.metrics import Metrics
-    from watcher.poller import Poller
-    from watcher.storage import open_database
+    from watcher.storage.engine import open_database
 
     queue: multiprocessing.Queue = multiprocessing.Queue()
     server = multiprocessing.Process(target=serve, args=(queue,), daemon=True)

@@ -22,7 +22,7 @@ from connectors import (
     statuspage_webhook,
     vertex_model_versions,
 )
-from watcher.connector import PolledConnector, WebhookConnector
+from watcher.ingest.connector import PolledConnector, WebhookConnector
 
 POLLED: dict[str, PolledConnector] = {
     c.kind: c

@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from connectors._tables import Table
-from watcher.dates import Deadline, normalize_text
 from watcher.errors import LayoutChanged
-from watcher.events import EventDraft, Severity
+from watcher.events.dates import Deadline, normalize_text
+from watcher.events.model import EventDraft, Severity
 
 _NO_REPLACEMENT = re.compile(r"^(?:|-+|n/?a|none|no replacement|tbd)\.?$", re.I)
 _ALTERNATIVES = re.compile(r"\s*(?:,\s*or\s+|\s+or\s+|,\s*|\s+and\s+)\s*")

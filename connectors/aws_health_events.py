@@ -10,10 +10,10 @@ from typing import Any
 from connectors._json import load
 from connectors._shapes import mapping, objects
 from connectors._webhook_auth import body_digest, verify_header_token
-from watcher.connector import Settings, WebhookConnector
-from watcher.dates import timestamp
 from watcher.errors import LayoutChanged
-from watcher.events import EventDraft, Kind, Severity
+from watcher.events.dates import timestamp
+from watcher.events.model import EventDraft, Kind, Severity
+from watcher.ingest.connector import Settings, WebhookConnector
 
 CATEGORIES: dict[str, tuple[Kind, Severity]] = {
     "issue": ("incident", "warning"), "investigation": ("incident", "notice"),

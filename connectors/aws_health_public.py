@@ -13,10 +13,10 @@ from typing import Any
 
 from connectors._html import clip
 from connectors._json import load
-from watcher.connector import PolledConnector, single_document
-from watcher.dates import isoformat, timestamp
 from watcher.errors import LayoutChanged, ParseError
-from watcher.events import EventDraft, ParseResult, Severity
+from watcher.events.dates import isoformat, timestamp
+from watcher.events.model import EventDraft, ParseResult, Severity
+from watcher.ingest.connector import PolledConnector, single_document
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # sorts an undated log entry last
 STATUS: dict[int, tuple[str, Severity]] = {

@@ -24,10 +24,10 @@ from connectors._deprecation import (
 from connectors._json import load
 from connectors._shapes import mapping
 from connectors._tables import tables
-from watcher.connector import PolledConnector, single_document
-from watcher.dates import parse_deadline
 from watcher.errors import LayoutChanged
-from watcher.events import EventDraft, ParseResult
+from watcher.events.dates import parse_deadline
+from watcher.events.model import EventDraft, ParseResult
+from watcher.ingest.connector import PolledConnector, single_document
 
 PLATFORM = "azure-openai"
 

@@ -13,10 +13,10 @@ from typing import Any
 
 from connectors._deprecation import deprecation, merge, replacement_text
 from connectors._tables import tables
-from watcher.connector import PolledConnector, single_document
-from watcher.dates import Deadline, parse_deadline
 from watcher.errors import LayoutChanged
-from watcher.events import EventDraft, ParseResult
+from watcher.events.dates import Deadline, parse_deadline
+from watcher.events.model import EventDraft, ParseResult
+from watcher.ingest.connector import PolledConnector, single_document
 
 PLATFORM = "bedrock"
 _FIELD = re.compile(r"\*\*\s*([^*:]+?)\s*:\s*\*\*\s*([^/]*?)\s*(?=/\s*\*\*|$)")

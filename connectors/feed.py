@@ -16,9 +16,9 @@ import feedparser
 
 from connectors._html import clip, html_to_text
 from connectors._models import model_ids
-from watcher.connector import PolledConnector, single_document
 from watcher.errors import LayoutChanged, ParseError
-from watcher.events import EventDraft, Kind, ParseResult, Severity, max_severity
+from watcher.events.model import EventDraft, Kind, ParseResult, Severity, max_severity
+from watcher.ingest.connector import PolledConnector, single_document
 
 # "Status: Resolved" (incident.io, xAI) or "<strong>Resolved</strong> - " (Atlassian Statuspage),
 # whichever comes first in the entry: feeds put the newest update on top.

@@ -20,10 +20,10 @@ from typing import Any
 from connectors._html import clip
 from connectors._json import load
 from connectors._webhook_auth import body_digest
-from watcher.connector import Settings, WebhookConnector
-from watcher.dates import timestamp as read_time
 from watcher.errors import ConfigError, LayoutChanged, SignatureError
-from watcher.events import SEVERITIES, EventDraft, Kind
+from watcher.events.dates import timestamp as read_time
+from watcher.events.model import SEVERITIES, EventDraft, Kind
+from watcher.ingest.connector import Settings, WebhookConnector
 
 KINDS: frozenset[Kind] = frozenset({"incident", "maintenance", "deprecation", "changelog", "account", "billing"})
 

@@ -8,10 +8,10 @@ from typing import Any
 from connectors._html import clip
 from connectors._json import load
 from connectors._shapes import mapping, objects
-from watcher.connector import PolledConnector, single_document
-from watcher.dates import isoformat, timestamp
 from watcher.errors import LayoutChanged
-from watcher.events import EventDraft, ParseResult, Severity
+from watcher.events.dates import isoformat, timestamp
+from watcher.events.model import EventDraft, ParseResult, Severity
+from watcher.ingest.connector import PolledConnector, single_document
 
 SEVERITY: dict[str, Severity] = {"low": "notice", "medium": "warning", "high": "critical"}
 PAGE = "https://status.cloud.google.com"

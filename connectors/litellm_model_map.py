@@ -15,10 +15,10 @@ from typing import Any
 
 from connectors._deprecation import deprecation
 from connectors._json import load
-from watcher.connector import PolledConnector, single_document
-from watcher.dates import parse_deadline
 from watcher.errors import LayoutChanged
-from watcher.events import EventDraft, ParseResult
+from watcher.events.dates import parse_deadline
+from watcher.events.model import EventDraft, ParseResult
+from watcher.ingest.connector import PolledConnector, single_document
 
 PLATFORMS = {
     "openai": "openai", "text-completion-openai": "openai", "azure": "azure-openai", "azure_ai": "azure-ai",

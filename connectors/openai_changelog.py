@@ -11,10 +11,10 @@ from datetime import UTC, date, datetime
 from connectors._html import clip
 from connectors._models import model_ids
 from connectors._tables import plain
-from watcher.connector import PolledConnector, single_document
-from watcher.dates import parse_deadline
 from watcher.errors import LayoutChanged
-from watcher.events import EventDraft, ParseResult
+from watcher.events.dates import parse_deadline
+from watcher.events.model import EventDraft, ParseResult
+from watcher.ingest.connector import PolledConnector, single_document
 
 PAGE = "https://developers.openai.com/api/docs/changelog"
 _MONTH = re.compile(r"^##\s+([A-Za-z]+),?\s+(\d{4})\s*$")

@@ -21,9 +21,9 @@ from connectors._deprecation import (
 )
 from connectors._models import is_model_id
 from connectors._tables import Table, tables
-from watcher.connector import PolledConnector, single_document
-from watcher.dates import parse_deadline
-from watcher.events import EventDraft, ParseResult
+from watcher.events.dates import parse_deadline
+from watcher.events.model import EventDraft, ParseResult
+from watcher.ingest.connector import PolledConnector, single_document
 
 PLATFORM = "openai"
 

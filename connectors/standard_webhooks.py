@@ -17,10 +17,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from connectors._json import load
-from watcher.connector import Settings, WebhookConnector
-from watcher.dates import timestamp
 from watcher.errors import ConfigError, LayoutChanged, SignatureError
-from watcher.events import EventDraft, Severity
+from watcher.events.dates import timestamp
+from watcher.events.model import EventDraft, Severity
+from watcher.ingest.connector import Settings, WebhookConnector
 
 # OpenAI event types that need a human: account warnings and failed work.
 FAILURES: dict[str, Severity] = {

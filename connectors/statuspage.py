@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 from connectors._json import load
 from connectors._statuspage_objects import UNAFFECTED_STATES, incident_draft
-from watcher.connector import Document, PolledConnector
 from watcher.errors import LayoutChanged
-from watcher.events import EventDraft, ParseResult
+from watcher.events.model import EventDraft, ParseResult
+from watcher.ingest.connector import Document, PolledConnector
 
 
 def documents(url: str) -> list[Document]:

@@ -14,9 +14,9 @@ from connectors._deprecation import (
     require_tables,
 )
 from connectors._tables import tables
-from watcher.connector import PolledConnector, single_document
-from watcher.dates import parse_deadline
-from watcher.events import EventDraft, ParseResult
+from watcher.events.dates import parse_deadline
+from watcher.events.model import EventDraft, ParseResult
+from watcher.ingest.connector import PolledConnector, single_document
 
 PLATFORM = "vertex"
 

@@ -12,11 +12,11 @@ from sqlalchemy import create_engine, text
 from tests.fake_provider import FakeProvider
 from tests.fake_slack import FakeSlack
 from watcher.config import Config, PollerConfig
-from watcher.http import make_client
+from watcher.events.store import Change
+from watcher.ingest.http import make_client
+from watcher.ingest.poller import Poller
 from watcher.metrics import Metrics
-from watcher.pipeline import Change
-from watcher.poller import Poller
-from watcher.storage import open_database
+from watcher.storage.engine import open_database
 
 PG_URL = os.environ.get("WATCHER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

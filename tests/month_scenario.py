@@ -25,10 +25,11 @@ from tests.fake_provider import FakeProvider
 from tests.fake_slack import FakeSlack, press
 from tests.scenarios import fixture, load
 from tests.test_webhook_receiver import SECRETS, standard_headers
-from watcher.commands import load_config
+from watcher.cli.commands import load_config
 from watcher.daemon import Daemon
-from watcher.storage import Event, Impact, Notice, session
-from watcher.web import create_app
+from watcher.storage.engine import session
+from watcher.storage.tables import Event, Impact, Notice
+from watcher.web.app import create_app
 
 START = datetime(2026, 11, 1, 9, tzinfo=UTC)
 ENV = {"TEST_SLACK_TOKEN": "xoxb-scenario", "TEST_SLACK_SIGNING": "signing-1", "TEST_API_TOKEN": "api-1",

@@ -11,15 +11,16 @@ from sqlmodel import select
 from connectors import POLLED
 from tests.conftest import write_config
 from tests.scenarios import FIXTURES, fixture
-from watcher import catalog as catalog_module
-from watcher import inventory
-from watcher.actions import Selector, perform
-from watcher.cli import main
+from watcher.cli.main import main
 from watcher.config import Config
-from watcher.impacts import refresh
-from watcher.pipeline import apply_drafts
-from watcher.planner import plan
-from watcher.storage import Impact, Notice, Outbox, open_database, session
+from watcher.events.store import apply_drafts
+from watcher.inventory import catalog as catalog_module
+from watcher.inventory import uses as inventory
+from watcher.inventory.impacts import refresh
+from watcher.notify.actions import Selector, perform
+from watcher.notify.planner import plan
+from watcher.storage.engine import open_database, session
+from watcher.storage.tables import Impact, Notice, Outbox
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 

@@ -16,7 +16,8 @@ from tests.conftest import write_config
 from tests.process import Daemon, free_port, wait_for
 from tests.scenarios import FIXTURES
 from tests.test_calendar import NOW, PAGE, load_page
-from watcher.storage import Event, Impact, open_database, session
+from watcher.storage.engine import open_database, session
+from watcher.storage.tables import Event, Impact
 
 ENV = {"TEST_API_TOKEN": "api-token-1", "TEST_SLACK_SIGNING": "slack-signing-1", "TEST_SLACK_TOKEN": "xoxb-1"}
 

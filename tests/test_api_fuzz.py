@@ -14,7 +14,7 @@ from tests.conftest import write_config
 from tests.process import Daemon, free_port
 from tests.scenarios import FIXTURES
 from tests.test_calendar import NOW, PAGE, load_page
-from watcher.api import OPENAPI
+from watcher.web.api import OPENAPI
 
 schema = schemathesis.openapi.from_dict(OPENAPI)
 

@@ -14,9 +14,10 @@ from connectors import POLLED
 from tests.conftest import write_config
 from tests.process import Daemon, free_port
 from tests.scenarios import FIXTURES, fixture
-from watcher.cli import main
-from watcher.pipeline import apply_drafts
-from watcher.storage import Event, open_database, session
+from watcher.cli.main import main
+from watcher.events.store import apply_drafts
+from watcher.storage.engine import open_database, session
+from watcher.storage.tables import Event
 
 NOW = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
 PAGE = fixture("openai-deprecations/deprecations_page_md.md").decode()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.conftest import write_config
 from tests.process import Daemon, free_port, watcher
-from watcher.cli import main
+from watcher.cli.main import main
 
 INVENTORY = '''
 [[uses]]

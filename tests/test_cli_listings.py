@@ -16,11 +16,11 @@ import pytest
 from connectors import POLLED
 from tests.conftest import write_config
 from tests.scenarios import fixture
-from watcher import sources
-from watcher.cli import main
-from watcher.commands import load_config
-from watcher.pipeline import apply_drafts
-from watcher.storage import open_database, session
+from watcher.cli.main import main
+from watcher.cli.commands import load_config
+from watcher.events.store import apply_drafts
+from watcher.ingest import sources
+from watcher.storage.engine import open_database, session
 
 SAMPLE = Path(__file__).parent / "sample_repo"
 READ_AT = datetime(2026, 10, 8, tzinfo=UTC)

@@ -10,7 +10,7 @@ import pytest
 from connectors import POLLED
 from tests.process import watcher
 from tests.scenarios import FIXTURES
-from watcher.cli import main
+from watcher.cli.main import main
 from watcher.config import load, parse_duration
 from watcher.errors import ConfigError
 

@@ -10,7 +10,7 @@ import pytest
 from connectors import POLLED
 from tests.scenarios import FIXTURES
 from watcher.errors import SourceError
-from watcher.events import SEVERITIES, ParseResult
+from watcher.events.model import SEVERITIES, ParseResult
 
 HOSTILE = [
     b"", b"   ", b"\x00\xff\xfe\x00garbage", b"null", b"0", b"[]", b"{}", b"[null]", b"[1, 2]",

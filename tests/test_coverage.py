@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.conftest import write_config
-from watcher.cli import main
-from watcher.storage import SourceState, open_database, session
+from watcher.cli.main import main
+from watcher.storage.engine import open_database, session
+from watcher.storage.tables import SourceState
 
 
 def test_coverage_states(tmp_path: Path, capsys) -> None:

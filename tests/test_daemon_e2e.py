@@ -69,7 +69,7 @@ interval = "1s"
     # xAI history is resolved at the first poll: baseline, stored but not announced
     assert "NEW     xai" not in first_run
     # the broken source is logged once when it starts failing, not on every poll
-    assert first_run.count('watcher.poller: source failing') == 1
+    assert first_run.count('watcher.ingest.poller: source failing') == 1
     # and the broken page became one alert for the on-call channel
     assert first_run.count('NEW     watcher source failing:broken [critical] broken') == 1
 

@@ -10,10 +10,11 @@ from sqlmodel import select
 from tests.conftest import Collect
 from tests.scenarios import fixture
 from watcher.config import WebhookConfig
-from watcher.deliveries import DeliveryProcessor
+from watcher.ingest.deliveries import DeliveryProcessor
+from watcher.ingest.receiver import Receiver
 from watcher.metrics import Metrics
-from watcher.receiver import Receiver
-from watcher.storage import Delivery, Event, open_database, session
+from watcher.storage.engine import open_database, session
+from watcher.storage.tables import Delivery, Event
 
 HOOK = WebhookConfig(name="statuspage", kind="statuspage-webhook", provider="example", secret_env="X")
 

@@ -10,7 +10,7 @@ import pytest
 from connectors import POLLED
 from tests.scenarios import fixture
 from watcher.errors import LayoutChanged
-from watcher.events import EventDraft, ParseResult
+from watcher.events.model import EventDraft, ParseResult
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
 

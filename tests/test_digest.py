@@ -23,15 +23,16 @@ from tests.conftest import write_config
 from tests.process import free_port
 from tests.scenarios import FIXTURES, fixture
 from tests.test_calendar import NOW, PAGE, load_page
-from watcher import digest_mail
-from watcher import inventory as inventory_module
-from watcher.catalog import shipped
-from watcher.cli import main
-from watcher.commands import load_config
-from watcher.events import EventDraft
-from watcher.impacts import refresh
-from watcher.pipeline import apply_drafts
-from watcher.storage import Event, Impact, Notice, Outbox, Silence, SourceState, open_database, session
+from watcher.cli.main import main
+from watcher.cli.commands import load_config
+from watcher.events.model import EventDraft
+from watcher.events.store import apply_drafts
+from watcher.inventory import uses as inventory_module
+from watcher.inventory.catalog import shipped
+from watcher.inventory.impacts import refresh
+from watcher.notify import digest_mail
+from watcher.storage.engine import open_database, session
+from watcher.storage.tables import Event, Impact, Notice, Outbox, Silence, SourceState
 
 USES = FIXTURES / "inventory/uses.toml"
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -11,9 +11,10 @@ from sqlmodel import select
 from tests.conftest import Clock, write_config
 from tests.fake_provider import FakeProvider
 from tests.scenarios import fixture
-from watcher.cli import main
+from watcher.cli.main import main
 from watcher.config import SourceConfig
-from watcher.storage import Event, EventRevision, SourceState, session
+from watcher.storage.engine import session
+from watcher.storage.tables import Event, EventRevision, SourceState
 
 PAGE = fixture("openai-deprecations/deprecations_page_md.md").decode()
 PATH = "/openai/deprecations.md"

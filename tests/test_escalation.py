@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from watcher.escalation import ImpactState, Policy, due_step
+from watcher.notify.escalation import ImpactState, Policy, due_step
 
 DAY0 = date(2026, 1, 1)
 DEADLINE = DAY0 + timedelta(days=100)

@@ -26,9 +26,9 @@ import pytest
 from tests.conftest import write_config
 from tests.fake_slack import FakeSlack
 from tests.process import Daemon, free_port, wait_for
-from watcher.events import EventDraft
-from watcher.pipeline import apply_drafts
-from watcher.storage import open_database, session
+from watcher.events.model import EventDraft
+from watcher.events.store import apply_drafts
+from watcher.storage.engine import open_database, session
 
 ENV = {"HOSTILE_DASHBOARD": "ops:s3cret", "HOSTILE_API": "api-token-1", "HOSTILE_HMAC": "hmac-key-1",
        "HOSTILE_PLAIN": "plain-key-1", "HOSTILE_SLACK": "xoxb-test-token", "HOSTILE_SIGNING": "signing-1"}

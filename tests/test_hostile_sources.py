@@ -19,10 +19,11 @@ from tests.hostile_source import METADATA_URL, HostileSource
 from tests.process import Daemon, events, free_port, wait_for
 from tests.scenarios import fixture
 from watcher.config import Config, PollerConfig, SourceConfig
-from watcher.http import make_client, redirect_refusal
+from watcher.ingest.http import make_client, redirect_refusal
+from watcher.ingest.poller import Poller, PollOutcome
 from watcher.metrics import Metrics
-from watcher.poller import Poller, PollOutcome
-from watcher.storage import SourceState, open_database, session
+from watcher.storage.engine import open_database, session
+from watcher.storage.tables import SourceState
 
 FEED = fixture("feed/xai_guid_reused_across_components.xml")
 DEADLINE = 2.0
@@ -93,7 +94,7 @@ async def test_hostile_source_fails_in_its_category_within_the_deadline(
         hostile: HostileSource, poller, clock: Clock, caplog, path: str, category: str, health: str,
         words: str) -> None:
     poller, notifier = poller
-    caplog.set_level(logging.WARNING, logger="watcher.poller")
+    caplog.set_level(logging.WARNING, logger="watcher.ingest.poller")
     outcome, took, fine, fine_took = await side_by_side(poller, hostile, feed(hostile, path))
     assert (outcome.outcome, outcome.category) == ("failed", category)
     assert words in (outcome.message or "")
@@ -104,8 +105,8 @@ async def test_hostile_source_fails_in_its_category_within_the_deadline(
     assert state.next_check_at is not None and (state.next_check_at - clock.now).total_seconds() == 60
     assert notifier.changes == []
     # no traceback, no "parser crashed": one warning that the source started failing
-    assert [(r.levelname, r.getMessage().split(":")[0]) for r in caplog.records if r.name == "watcher.poller"] == [
-        ("WARNING", "source failing")]
+    assert [(r.levelname, r.getMessage().split(":")[0]) for r in caplog.records
+            if r.name == "watcher.ingest.poller"] == [("WARNING", "source failing")]
     # the well-behaved source on the same poller was not held up
     assert (fine.outcome, fine.items) == ("ok", 7)
     assert fine_took < BOUND

@@ -13,13 +13,13 @@ import pytest
 
 from connectors import POLLED
 from tests.scenarios import ANTHROPIC_SUMMARY, load
-from watcher.catalog import shipped
-from watcher.events import EventDraft
-from watcher.impacts import impact_rows, refresh
-from watcher.inventory import Inventory, Use
-from watcher.matching import explain
-from watcher.pipeline import apply_drafts
-from watcher.storage import open_database, session
+from watcher.events.model import EventDraft
+from watcher.events.store import apply_drafts
+from watcher.inventory.catalog import shipped
+from watcher.inventory.impacts import impact_rows, refresh
+from watcher.inventory.matching import explain
+from watcher.inventory.uses import Inventory, Use
+from watcher.storage.engine import open_database, session
 
 NOW = datetime(2026, 9, 29, 18, 30, tzinfo=UTC)
 CATALOG = shipped()

@@ -12,14 +12,15 @@ from sqlmodel import select
 
 from connectors import POLLED
 from tests.scenarios import FIXTURES, fixture
-from watcher import catalog as catalog_module
-from watcher import inventory
 from watcher.errors import ConfigError
-from watcher.impacts import GONE, impact_rows, refresh
-from watcher.inventory import Inventory
-from watcher.matching import explain
-from watcher.pipeline import apply_drafts
-from watcher.storage import Event, open_database, session
+from watcher.events.store import apply_drafts
+from watcher.inventory import catalog as catalog_module
+from watcher.inventory import uses as inventory
+from watcher.inventory.impacts import GONE, impact_rows, refresh
+from watcher.inventory.matching import explain
+from watcher.inventory.uses import Inventory
+from watcher.storage.engine import open_database, session
+from watcher.storage.tables import Event
 
 NOW = datetime(2026, 10, 8, tzinfo=UTC)
 PAGES = [
@@ -173,7 +174,7 @@ def test_impacts_and_deadlines_commands(tmp_path: Path, capsys) -> None:
     import json
 
     from tests.conftest import write_config
-    from watcher.cli import main
+    from watcher.cli.main import main
 
     database = f"sqlite:///{tmp_path / 'w.db'}"
     engine = open_database(database)

@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 
 from tests.fake_slack import FakeSlack
-from watcher.notifiers.slack import SlackSender
-from watcher.outbox import drain
-from watcher.storage import Outbox, SlackThread, open_database, session
+from watcher.notify.outbox import drain
+from watcher.notify.slack import SlackSender
+from watcher.storage.engine import open_database, session
+from watcher.storage.tables import Outbox, SlackThread
 
 NOW = datetime(2026, 10, 1, 9, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ import pytest
 from connectors import POLLED
 from tests.scenarios import fixture
 from watcher.errors import LayoutChanged, ParseError
-from watcher.events import ParseResult
+from watcher.events.model import ParseResult
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
 

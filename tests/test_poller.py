@@ -14,8 +14,9 @@ from tests.conftest import Clock
 from tests.fake_provider import FakeProvider
 from tests.scenarios import ANTHROPIC_SUMMARY, fixture, incidents_document, load
 from watcher.config import SourceConfig
-from watcher.poller import Poller
-from watcher.storage import Event, SourceState, session
+from watcher.ingest.poller import Poller
+from watcher.storage.engine import session
+from watcher.storage.tables import Event, SourceState
 
 
 def statuspage(fake: FakeProvider, prefix: str = "/claude", name: str = "anthropic-status") -> SourceConfig:
@@ -202,7 +203,7 @@ async def test_parser_crash_is_contained(fake_provider: FakeProvider, rig, monke
 
 async def test_logs_on_start_of_failure_and_on_recovery_only(fake_provider: FakeProvider, rig, caplog) -> None:
     poller, _ = rig
-    caplog.set_level(logging.DEBUG, logger="watcher.poller")
+    caplog.set_level(logging.DEBUG, logger="watcher.ingest.poller")
     fake_provider.set("/f.xml", b"down", "text/plain", status=500)
     source = SourceConfig(name="flaky", kind="feed", provider="x", url=fake_provider.url("/f.xml"), interval=60)
     for _ in range(3):
@@ -210,7 +211,7 @@ async def test_logs_on_start_of_failure_and_on_recovery_only(fake_provider: Fake
     fake_provider.set("/f.xml", fixture("feed/statuspage_claude_history.atom"), "application/atom+xml")
     await poller.poll(source, force=True)
     await poller.poll(source, force=True)
-    ours = [r for r in caplog.records if r.name == "watcher.poller"]
+    ours = [r for r in caplog.records if r.name == "watcher.ingest.poller"]
     records = [(r.levelname, r.getMessage().split(":")[0]) for r in ours if r.levelno >= logging.INFO]
     assert records == [("WARNING", "source failing"), ("INFO", "source recovered after 3 failed polls")]
     assert all(getattr(r, "source", None) == "flaky" for r in ours)

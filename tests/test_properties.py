@@ -22,12 +22,13 @@ from ical.calendar_stream import IcsCalendarStream
 
 from connectors import POLLED, WEBHOOKS
 from tests.scenarios import FIXTURES
-from watcher import calendar as calendar_module
-from watcher import claims, digest, messages
 from watcher.config import Config, ServerConfig, WebhookConfig
 from watcher.errors import SourceError
-from watcher.escalation import Step
-from watcher.storage import Event, Impact
+from watcher.events import claims
+from watcher.notify import calendar as calendar_module
+from watcher.notify import digest, messages
+from watcher.notify.escalation import Step
+from watcher.storage.tables import Event, Impact
 
 FIXTURE_FILES = sorted(p for p in FIXTURES.rglob("*") if p.is_file() and p.suffix in (".json", ".xml", ".atom",
                                                                                         ".rss", ".md", ".html"))

@@ -12,9 +12,9 @@ from pathlib import Path
 from connectors import POLLED
 from tests.conftest import write_config
 from tests.scenarios import fixture
-from watcher.cli import main
-from watcher.pipeline import apply_drafts
-from watcher.storage import open_database, session
+from watcher.cli.main import main
+from watcher.events.store import apply_drafts
+from watcher.storage.engine import open_database, session
 
 SAMPLE = Path(__file__).parent / "sample_repo"
 EXPECTED = [
@@ -57,7 +57,7 @@ def test_scan_toml_is_ready_to_merge(capsys, tmp_path: Path) -> None:
                                  "owner": "unowned", "evidence": ["models.yaml:2"]}
     inventory = tmp_path / "inventory.toml"
     inventory.write_text(out)
-    from watcher import inventory as inventory_module
+    from watcher.inventory import uses as inventory_module
 
     assert len(inventory_module.load(inventory).uses) == 4
 

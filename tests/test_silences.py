@@ -17,10 +17,11 @@ from sqlmodel import Session
 from tests.conftest import write_config
 from tests.process import Daemon, free_port
 from tests.test_hostile_clients import dashboard_client, form_token
-from watcher import silences
-from watcher.cli import main
-from watcher.silences import LABELS
-from watcher.storage import Event, Impact, Notice, Outbox, Silence, open_database, session
+from watcher.cli.main import main
+from watcher.notify import silences
+from watcher.notify.silences import LABELS
+from watcher.storage.engine import open_database, session
+from watcher.storage.tables import Event, Impact, Notice, Outbox, Silence
 
 NOW = datetime(2026, 10, 7, 22, 0, tzinfo=UTC)  # already 8 October in Berlin
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -18,7 +18,8 @@ from tests.fake_provider import FakeProvider
 from tests.fake_slack import FakeSlack, press
 from tests.process import Daemon, free_port, wait_for
 from tests.scenarios import ANTHROPIC_SUMMARY, fixture, incidents_document, load
-from watcher.storage import Impact, Outbox, open_database, session
+from watcher.storage.engine import open_database, session
+from watcher.storage.tables import Impact, Outbox
 
 ENV = {"TEST_SLACK_TOKEN": "xoxb-test-token", "TEST_SLACK_SIGNING": "signing-1"}
 

@@ -8,10 +8,11 @@ from datetime import timedelta
 from tests.conftest import T0, Clock
 from tests.fake_provider import FakeProvider
 from tests.scenarios import fixture
-from watcher import coverage, health, sources
 from watcher.config import Config, SourceConfig
-from watcher.inventory import Inventory, Use
-from watcher.storage import open_database, session
+from watcher.ingest import health, sources
+from watcher.inventory import coverage
+from watcher.inventory.uses import Inventory, Use
+from watcher.storage.engine import open_database, session
 
 FEED = fixture("feed/xai_guid_reused_across_components.xml")
 
@@ -79,10 +80,11 @@ def test_silent_webhook_alerts_then_recovers(sqlite_url: str, tmp_path, monkeypa
     from datetime import UTC, datetime, timedelta
 
     from tests.conftest import write_config
-    from watcher.commands import load_config
+    from watcher.cli.commands import load_config
     from watcher.daemon import Daemon
-    from watcher.digest import collect
-    from watcher.storage import Delivery, session
+    from watcher.notify.digest import collect
+    from watcher.storage.engine import session
+    from watcher.storage.tables import Delivery
 
     monkeypatch.setenv("TEST_HOOK_SECRET", "t")
     config = load_config(str(write_config(tmp_path / "w.toml", database_url=sqlite_url, sources="", extra="""

@@ -12,8 +12,9 @@ from sqlmodel import SQLModel, select
 
 from connectors import POLLED
 from tests.scenarios import ANTHROPIC_SUMMARY, fixture, incidents_document, load, resolved_variant
-from watcher.pipeline import apply_drafts
-from watcher.storage import Event, EventRevision, open_database, session
+from watcher.events.store import apply_drafts
+from watcher.storage.engine import open_database, session
+from watcher.storage.tables import Event, EventRevision
 
 T0 = datetime(2026, 10, 7, 22, 0, tzinfo=UTC)
 

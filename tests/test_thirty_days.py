@@ -13,7 +13,7 @@ import pytest
 from tests.fake_provider import FakeProvider
 from tests.fake_slack import FakeSlack
 from tests.month_scenario import ENV, run_month
-from watcher.cli import main
+from watcher.cli.main import main
 
 EXPECTED = Path(__file__).parent / "transcripts" / "thirty_days.txt"
 ARTIFACT = Path(__file__).parent.parent / "test-artifacts" / "thirty_days.txt"

@@ -19,23 +19,25 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from watcher import actions, digest_mail, health
 from watcher import config as config_module
 from watcher.config import Config, SourceConfig
-from watcher.deliveries import DeliveryProcessor
-from watcher.http import make_client
-from watcher.inventory import Use
-from watcher.matcher_service import ImpactService
+from watcher.events.store import Change
+from watcher.ingest import health
+from watcher.ingest.deliveries import DeliveryProcessor
+from watcher.ingest.http import make_client
+from watcher.ingest.poller import Poller, PollOutcome, database_executor
+from watcher.ingest.receiver import Receiver
+from watcher.inventory.service import ImpactService
+from watcher.inventory.uses import Use
 from watcher.metrics import Metrics
-from watcher.notifiers import Notifier
-from watcher.notifiers.console import ConsoleNotifier
-from watcher.notifiers.slack import ConsoleSender, SlackSender
-from watcher.outbox import DrainReport, Sender, drain
-from watcher.pipeline import Change
-from watcher.planner import plan
-from watcher.poller import Poller, PollOutcome, database_executor
-from watcher.receiver import Receiver
-from watcher.storage import DAEMON_LOCK_WAIT, Delivery, open_database, probe, session, write_log
+from watcher.notify import actions, digest_mail
+from watcher.notify.console import ConsoleNotifier
+from watcher.notify.notifier import Notifier
+from watcher.notify.outbox import DrainReport, Sender, drain
+from watcher.notify.planner import plan
+from watcher.notify.slack import ConsoleSender, SlackSender
+from watcher.storage.engine import DAEMON_LOCK_WAIT, open_database, probe, session, write_log
+from watcher.storage.tables import Delivery
 
 log = logging.getLogger("watcher.daemon")
 

@@ -1,0 +1,161 @@
+"""Impacts kept in step with the events and the inventory: new matches open, matches whose entry
+left the inventory resolve by themselves (with that reason), and come back if it returns."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from watcher.events import claims
+from watcher.events.dates import isoformat
+from watcher.events.model import TERMINAL_STATUSES
+from watcher.inventory.catalog import Catalog
+from watcher.inventory.matching import Verdict, match
+from watcher.inventory.uses import Inventory, Use
+from watcher.storage.tables import Event, Impact
+
+# Incidents over for this long no longer produce impacts; deprecations always can.
+INCIDENT_WINDOW = timedelta(days=7)
+GONE = "resolved by itself: the inventory no longer contains this use"
+OVER = "resolved by itself: the incident is over"
+DEPRECATION = "deprecation"  # the group of every deprecation of the model one use calls
+EVENT = "event:"
+
+
+def relevant_events(session: Session, now: datetime) -> list[Event]:
+    events = session.exec(select(Event).where(col(Event.kind).in_(["deprecation", "lifecycle", "incident",
+                                                                   "maintenance"]))).all()
+    return [e for e in events if e.kind in ("deprecation", "lifecycle")
+            or (e.status or "").lower() not in TERMINAL_STATUSES
+            or (e.ends_at is not None and now - e.ends_at < INCIDENT_WINDOW)]
+
+
+def _wanted(session: Session, inventory: Inventory, catalog: Catalog, now: datetime
+            ) -> dict[tuple[str, str], tuple[Use, Verdict, Event, list[dict[str, Any]]]]:
+    """(use key, group) -> the use, why, the event that speaks for it, and the others of its group.
+
+    Every deprecation of the model a use calls (an alias and its dated snapshots, a third party's
+    copy) is one impact: the earliest confirmed date speaks, the others are shown in it. A live
+    model's floor (lifecycle) is shown beside a deprecation, never an impact of its own."""
+    grouped: dict[str, list[tuple[Event, Use, Verdict]]] = defaultdict(list)
+    wanted: dict[tuple[str, str], tuple[Use, Verdict, Event, list[dict[str, Any]]]] = {}
+    for event, use, verdict in match(relevant_events(session, now), inventory.uses, catalog):
+        if event.kind in ("deprecation", "lifecycle"):
+            grouped[use.key].append((event, use, verdict))  # type: ignore[arg-type]
+        else:
+            wanted[(use.key, f"{EVENT}{event.id}")] = (use, verdict, event, [])  # type: ignore[assignment]
+    for use_key, hits in grouped.items():
+        if not any(event.kind == "deprecation" for event, _, _ in hits):
+            continue
+        winner, related = claims.pick([event for event, _, _ in hits])
+        _, use, verdict = next(hit for hit in hits if hit[0] is winner)
+        wanted[(use_key, DEPRECATION)] = (use, verdict, winner, related)  # type: ignore[assignment]
+    return wanted
+
+
+def _group(impact: Impact) -> str:
+    return impact.group_key or f"{EVENT}{impact.event_id}"
+
+
+def _adopt_ungrouped(session: Session, rows: Sequence[Impact], wanted: dict[tuple[str, str], Any],
+                     existing: dict[tuple[str, str], Impact]) -> None:
+    """Impacts stored before grouping (one per event) become the group's one impact: the row of the
+    deciding event, else the one people acted on; the others of the group are dropped."""
+    for (use_key, group), (_, _, winner, related) in wanted.items():
+        if group != DEPRECATION or (use_key, group) in existing:
+            continue
+        ids = {winner.id, *(r["event_id"] for r in related)}
+        legacy = [i for i in rows if i.use_key == use_key and i.group_key is None and i.event_id in ids]
+        if not legacy:
+            continue
+        keep = min(legacy, key=lambda i: (i.event_id != winner.id, i.state in ("open", "resolved"), i.id or 0))
+        for impact in legacy:
+            if impact is not keep:
+                session.delete(impact)
+        session.flush()  # before `keep` may take over the deciding event's (event, use) key
+        existing[(use_key, group)] = keep
+
+
+def refresh(session: Session, inventory: Inventory, catalog: Catalog, *, now: datetime) -> dict[str, int]:
+    """Bring the impact table in line with events x inventory; the caller commits."""
+    wanted = _wanted(session, inventory, catalog, now)
+    rows = session.exec(select(Impact)).all()
+    existing: dict[tuple[str, str], Impact] = {}
+    for impact in sorted(rows, key=lambda i: (i.state == "resolved", i.id or 0)):
+        existing.setdefault((impact.use_key, _group(impact)), impact)
+    _adopt_ungrouped(session, rows, wanted, existing)
+    counts = {"opened": 0, "reopened": 0, "resolved": 0}
+    for key, (use, verdict, event, related) in wanted.items():
+        impact = existing.get(key)
+        fields = {"service": use.service, "owner": use.owner, "platform": use.platform, "model": use.model,
+                  "environment": use.environment, "channel": use.channel, "rule": verdict.rule,
+                  "reason": verdict.reason, "event_id": event.id, "related": related,
+                  "group_key": key[1] if key[1] == DEPRECATION else None}
+        if impact is None:
+            session.add(Impact(use_key=use.key, state="open", created_at=now, updated_at=now, **fields))
+            counts["opened"] += 1
+            continue
+        if impact.state == "resolved" and impact.resolved_reason == GONE:
+            impact.state, impact.resolved_reason, impact.state_by = "open", None, None
+            counts["reopened"] += 1
+        changed = {k: v for k, v in fields.items() if getattr(impact, k) != v}
+        if changed:
+            for name, value in changed.items():
+                setattr(impact, name, value)
+            impact.updated_at = now
+            session.add(impact)
+    kept = {id(impact) for key, impact in existing.items() if key in wanted}
+    in_use = {use.key for use in inventory.uses}
+    over = {e.id for e in session.exec(select(Event).where(col(Event.kind).in_(["incident", "maintenance"]))).all()
+            if (e.status or "").lower() in TERMINAL_STATUSES}
+    for impact in rows:
+        if impact not in session:  # dropped by the adoption above
+            continue
+        if impact.state == "resolved" or (id(impact) in kept and impact.event_id not in over):
+            continue
+        # Only two things end an impact by themselves: the use leaving the inventory, or the incident
+        # ending. A deprecation that merely leaves its page stays.
+        if impact.use_key not in in_use:
+            reason: str | None = GONE
+        elif impact.event_id in over:
+            reason = OVER
+        else:
+            reason = None
+        if reason is not None:
+            impact.state, impact.resolved_reason, impact.state_by = "resolved", reason, "watcher"
+            impact.updated_at = now
+            session.add(impact)
+            counts["resolved"] += 1
+    return counts
+
+
+def impact_rows(session: Session, *, team: str | None = None, include_resolved: bool = False) -> list[dict[str, Any]]:
+    # Columns, not entities: an event row carries its whole history in JSON, which listing never needs.
+    query = select(Impact.service, Impact.owner, Impact.platform, Impact.model, Impact.environment, Impact.channel,
+                   Impact.state, Impact.state_by, Impact.note, Impact.snoozed_until, Impact.reason, Impact.rule,
+                   Impact.resolved_reason, Impact.id, Impact.event_id, Impact.plan, Impact.target_date,
+                   Impact.related, Event.provider, Event.kind, Event.external_id, Event.title, Event.deadline,
+                   Event.replacement).join(Event, col(Event.id) == Impact.event_id)
+    if team:
+        query = query.where(Impact.owner == team)
+    if not include_resolved:
+        query = query.where(Impact.state != "resolved")
+    rows = []
+    for r in session.exec(query).all():
+        rows.append({
+            "service": r.service, "owner": r.owner, "platform": r.platform, "model": r.model,
+            "environment": r.environment, "channel": r.channel,
+            "event_key": f"{r.provider}/{r.kind}/{r.external_id}", "event_kind": r.kind,
+            "title": r.title, "deadline": r.deadline, "replacement": r.replacement,
+            "state": r.state, "state_by": r.state_by, "note": r.note,
+            "snoozed_until": isoformat(r.snoozed_until), "reason": r.reason,
+            "rule": r.rule, "resolved_reason": r.resolved_reason,
+            "id": r.id, "event_id": r.event_id, "plan": r.plan, "target_date": r.target_date,
+            "related": r.related,
+        })
+    rows.sort(key=lambda r: (r["deadline"] or "9999", r["owner"], r["service"], r["model"]))
+    return rows
