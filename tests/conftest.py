@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -29,6 +30,17 @@ def fake_provider() -> Iterator[FakeProvider]:
         yield provider
     finally:
         provider.stop()
+
+
+@pytest.fixture(autouse=True)
+def isolated_logging() -> Iterator[None]:
+    """A command run in-process (`watcher poll`) sets up logging for the process: undo it after each
+    test, so that no test reads another's log lines."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture

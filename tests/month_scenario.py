@@ -23,8 +23,8 @@ from sqlmodel import col, select
 from tests.conftest import write_config
 from tests.fake_provider import FakeProvider
 from tests.fake_slack import FakeSlack, press
+from tests.ingest.test_webhook_receiver import SECRETS, standard_headers
 from tests.scenarios import fixture, load
-from tests.test_webhook_receiver import SECRETS, standard_headers
 from watcher.cli.commands import load_config
 from watcher.daemon import Daemon
 from watcher.storage.engine import session

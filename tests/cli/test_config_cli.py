@@ -14,7 +14,7 @@ from watcher.cli.main import main
 from watcher.config import load, parse_duration
 from watcher.errors import ConfigError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 SOURCE = '''
 [[sources]]

@@ -15,8 +15,8 @@ from tests.fake_slack import FakeSlack
 from tests.month_scenario import ENV, run_month
 from watcher.cli.main import main
 
-EXPECTED = Path(__file__).parent / "transcripts" / "thirty_days.txt"
-ARTIFACT = Path(__file__).parent.parent / "test-artifacts" / "thirty_days.txt"
+EXPECTED = Path(__file__).parents[1] / "transcripts" / "thirty_days.txt"
+ARTIFACT = Path(__file__).parents[2] / "test-artifacts" / "thirty_days.txt"
 
 
 async def test_thirty_days_of_november(tmp_path: Path, fake_provider: FakeProvider, slack: FakeSlack,

@@ -13,9 +13,9 @@ import httpx
 from sqlmodel import select
 
 from tests.conftest import write_config
+from tests.notify.test_calendar import NOW, PAGE, load_page
 from tests.process import Daemon, free_port, wait_for
 from tests.scenarios import FIXTURES
-from tests.test_calendar import NOW, PAGE, load_page
 from watcher.storage.engine import open_database, session
 from watcher.storage.tables import Event, Impact
 

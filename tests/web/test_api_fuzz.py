@@ -11,9 +11,9 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from tests.conftest import write_config
+from tests.notify.test_calendar import NOW, PAGE, load_page
 from tests.process import Daemon, free_port
 from tests.scenarios import FIXTURES
-from tests.test_calendar import NOW, PAGE, load_page
 from watcher.web.api import OPENAPI
 
 schema = schemathesis.openapi.from_dict(OPENAPI)

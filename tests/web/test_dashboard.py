@@ -13,13 +13,13 @@ import pytest
 
 from tests.conftest import write_config
 from tests.fake_provider import FakeProvider
+from tests.notify.test_calendar import NOW, PAGE, load_page
 from tests.process import Daemon, free_port, wait_for
 from tests.scenarios import FIXTURES
-from tests.test_calendar import NOW, PAGE, load_page
-from tests.test_hostile_clients import dashboard_client, form_token
+from tests.web.test_hostile_clients import dashboard_client, form_token
 
 CHROMIUM = shutil.which("chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from tests.conftest import write_config
 from tests.process import Daemon, free_port
-from tests.test_hostile_clients import dashboard_client, form_token
+from tests.web.test_hostile_clients import dashboard_client, form_token
 from watcher.cli.main import main
 from watcher.notify import silences
 from watcher.notify.silences import LABELS

@@ -16,13 +16,13 @@ import pytest
 from connectors import POLLED
 from tests.conftest import write_config
 from tests.scenarios import fixture
-from watcher.cli.main import main
 from watcher.cli.commands import load_config
+from watcher.cli.main import main
 from watcher.events.store import apply_drafts
 from watcher.ingest import sources
 from watcher.storage.engine import open_database, session
 
-SAMPLE = Path(__file__).parent / "sample_repo"
+SAMPLE = Path(__file__).parents[1] / "sample_repo"
 READ_AT = datetime(2026, 10, 8, tzinfo=UTC)
 # (source name, kind, fixture): the provider pages first, then the third party's copy, as a poll would
 # store them in any order (a provider's date is never overruled by the map).

@@ -22,9 +22,9 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import write_config
 from tests.fake_provider import FakeProvider
+from tests.ingest.test_webhook_receiver import SECRETS, WEBHOOKS, db_rows, standard_headers
 from tests.process import Daemon, events, free_port, wait_for, watcher
 from tests.scenarios import fixture
-from tests.test_webhook_receiver import SECRETS, WEBHOOKS, db_rows, standard_headers
 
 FEED = "/xai/feed.xml"
 NEW_ITEM = """    <item>

@@ -16,7 +16,7 @@ from watcher.cli.main import main
 from watcher.events.store import apply_drafts
 from watcher.storage.engine import open_database, session
 
-SAMPLE = Path(__file__).parent / "sample_repo"
+SAMPLE = Path(__file__).parents[1] / "sample_repo"
 EXPECTED = [
     ("anthropic", "anthropic", "claude-3-5-haiku-20241022", None, ["app/claude_client.ts:7"]),
     ("azure-openai", "openai", "", "prod-gpt4o", ["app/azure_client.py:3"]),
