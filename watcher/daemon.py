@@ -37,7 +37,7 @@ from watcher.notify.outbox import DrainReport, Sender, drain
 from watcher.notify.planner import plan
 from watcher.notify.slack import ConsoleSender, SlackSender
 from watcher.storage.engine import DAEMON_LOCK_WAIT, open_database, probe, session, write_log
-from watcher.storage.tables import Delivery
+from watcher.storage.tables import Delivery, utc
 
 log = logging.getLogger("watcher.daemon")
 
@@ -247,7 +247,7 @@ class Daemon:
                 if not hook.expect_every:
                     continue
                 heard = last.get(hook.name)
-                since = heard.replace(tzinfo=UTC) if heard else self.started_at
+                since = utc(heard) or self.started_at
                 silent = (now - since).total_seconds() > hook.expect_every
                 changes += health.record(
                     db, subject=hook.name, problem="silent", ok=not silent, now=now, severity="warning",

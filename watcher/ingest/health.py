@@ -27,7 +27,7 @@ from watcher.events.model import EventDraft, Severity
 from watcher.events.store import Change, apply_drafts
 from watcher.ingest import sources
 from watcher.storage.engine import DAEMON_LOCK_WAIT, reason, session, write_log
-from watcher.storage.tables import Delivery, Event, Outbox, SourceState, UTCDateTime
+from watcher.storage.tables import Delivery, Event, Outbox, SourceState, utc
 
 PROVIDER = "watcher"
 OPEN = "open"
@@ -135,7 +135,7 @@ def webhook_report(engine: Engine, config: Config) -> dict[str, Any]:
                                             "failed": 0})
         entry[state] = count
         if last is not None:
-            last = UTCDateTime().process_result_value(last, None)
+            last = utc(last)
             if entry["last_delivery_at"] is None or isoformat(last) > entry["last_delivery_at"]:
                 entry["last_delivery_at"] = isoformat(last)
     return report

@@ -13,7 +13,7 @@ from connectors.coverage_guide import GUIDE
 from watcher.config import Config
 from watcher.events.dates import isoformat
 from watcher.inventory.uses import Inventory
-from watcher.storage.tables import Delivery, Event, SourceState
+from watcher.storage.tables import Delivery, Event, SourceState, utc
 
 GENERIC_KINDS = frozenset({"statuspage", "feed", "google-cloud-status", "aws-health-public"})
 
@@ -73,7 +73,7 @@ def report(session: Session, config: Config, inventory: Inventory, *,
                     hook = hooks[0]
                     row["source"] = hook.name
                     seen = last_delivery.get(hook.name)
-                    quiet_for = (now - seen.replace(tzinfo=UTC)).total_seconds() if seen else None
+                    quiet_for = (now - (utc(seen) or now)).total_seconds() if seen else None
                     silent = hook.expect_every and (quiet_for is None or quiet_for > hook.expect_every)
                     row["state"] = "stale" if silent else "wired"
                     row["how_to"] = (f"no delivery on {hook.name} within its expect_every: check the sender's "

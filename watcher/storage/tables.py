@@ -229,3 +229,9 @@ class SlackThread(SQLModel, table=True):
     thread_key: str = Field(primary_key=True)
     channel: str
     ts: str
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """A time read back outside a column's type (an aggregate such as MAX): naive from SQLite means
+    UTC; aware from PostgreSQL is in the session's zone and is converted, never relabelled."""
+    return UTCDateTime().process_result_value(value, None)

@@ -24,6 +24,7 @@ from watcher.inventory.impacts import impact_rows
 from watcher.notify import actions
 from watcher.storage.engine import session
 from watcher.storage.tables import Event
+from watcher.web.context import daemon_of
 from watcher.web.dashboard import guard
 
 JSON_BYTES = 256 * 1024  # an action or a silence is a few fields
@@ -54,7 +55,7 @@ async def read_json(request: Request) -> bytes | JSONResponse:
 async def list_events(request: Request) -> Response:
     if (refused := guard(request)) is not None:
         return refused
-    daemon = request.app.state.daemon
+    daemon = daemon_of(request)
     try:
         limit = min(max(int(request.query_params.get("limit", "200")), 1), 5000)
     except ValueError:
@@ -76,7 +77,7 @@ async def list_events(request: Request) -> Response:
 async def list_deadlines(request: Request) -> Response:
     if (refused := guard(request)) is not None:
         return refused
-    daemon = request.app.state.daemon
+    daemon = daemon_of(request)
 
     def read() -> list[dict[str, Any]]:
         with session(daemon.engine) as db:
@@ -90,7 +91,7 @@ async def list_deadlines(request: Request) -> Response:
 async def list_sources(request: Request) -> Response:
     if (refused := guard(request)) is not None:
         return refused
-    daemon = request.app.state.daemon
+    daemon = daemon_of(request)
     return JSONResponse(await asyncio.to_thread(health.source_report, daemon.engine, daemon.config))
 
 
@@ -101,7 +102,7 @@ async def openapi(request: Request) -> JSONResponse:
 async def list_impacts(request: Request) -> Response:
     if (refused := guard(request)) is not None:
         return refused
-    daemon = request.app.state.daemon
+    daemon = daemon_of(request)
 
     def read() -> list[dict[str, Any]]:
         with session(daemon.engine) as db:
@@ -113,7 +114,7 @@ async def list_impacts(request: Request) -> Response:
 
 def _bearer_refusal(request: Request) -> JSONResponse | None:
     """The refusal of a write without the API's bearer token (`[server] api_token_env`), or None."""
-    token = request.app.state.daemon.api_token
+    token = daemon_of(request).api_token
     if not token:
         return _error(403, "the API is read-only: set [server] api_token_env to allow changes")
     scheme, _, given = request.headers.get("authorization", "").strip().partition(" ")
@@ -123,7 +124,7 @@ def _bearer_refusal(request: Request) -> JSONResponse | None:
 
 
 async def act(request: Request) -> JSONResponse:
-    daemon = request.app.state.daemon
+    daemon = daemon_of(request)
     if (refused := _bearer_refusal(request)) is not None:
         return refused
     action = request.path_params["action"]

@@ -39,6 +39,7 @@ from watcher.ingest.receiver import BODY_SECONDS, BodyTimeout, body_timeout
 from watcher.notify import calendar as calendar_module
 from watcher.storage.engine import session
 from watcher.web import api, dashboard, silence_api, slack_actions
+from watcher.web.context import daemon_of
 
 log = logging.getLogger("watcher.web.app")
 
@@ -144,7 +145,7 @@ def uvicorn_settings() -> dict[str, Any]:
 
 
 async def healthz(request: Request) -> Response:
-    daemon: Daemon = request.app.state.daemon
+    daemon = daemon_of(request)
     db_ok, db_detail = await asyncio.to_thread(daemon.database_ok)
     healthy = db_ok and daemon.scheduler_running
     if not dashboard.authorized(request, daemon.dashboard_auth):
@@ -169,14 +170,14 @@ async def healthz(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    daemon: Daemon = request.app.state.daemon
+    daemon = daemon_of(request)
     if not daemon.config.server.metrics_public and (refused := dashboard.guard(request)) is not None:
         return refused
     return Response(generate_latest(daemon.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
 async def calendar(request: Request) -> Response:
-    daemon: Daemon = request.app.state.daemon
+    daemon = daemon_of(request)
     expected = daemon.calendar_token
     given = request.query_params.get("token", "")
     # No hint that the feed exists without the right token.

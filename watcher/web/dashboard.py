@@ -23,7 +23,7 @@ import secrets
 import time
 from datetime import date
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -42,6 +42,10 @@ from watcher.notify.digest import TEMPLATES
 from watcher.storage.engine import session
 from watcher.storage.tables import Event, EventRevision
 from watcher.text import safe_url
+from watcher.web.context import daemon_of
+
+if TYPE_CHECKING:
+    from watcher.daemon import Daemon
 
 PER_TEAM = 25  # deadline rows per team on the home page
 IMPACTS = 100  # impacts on the home page
@@ -123,7 +127,7 @@ def authorized(request: Request, secret: str | None) -> bool:
 
 def guard(request: Request) -> Response | None:
     """None when the request may see the dashboard's data; else the 401 that says so."""
-    daemon = request.app.state.daemon
+    daemon = daemon_of(request)
     if authorized(request, daemon.dashboard_auth):
         return None
     headers = {"WWW-Authenticate": 'Basic realm="provider-watcher"'} if daemon.dashboard_auth and \
@@ -134,7 +138,7 @@ def guard(request: Request) -> Response | None:
 def page_session(request: Request) -> dict[str, str]:
     """For a page about to be shown to an authorized visitor: its form token (`csrf`), and a new
     session cookie to set when it came without a valid one (see `html_page`)."""
-    secret = request.app.state.daemon.dashboard_auth
+    secret = daemon_of(request).dashboard_auth
     if not secret:
         return {}
     sid = _session(request, secret)
@@ -150,7 +154,7 @@ def html_page(request: Request, html: str) -> HTMLResponse:
     response = HTMLResponse(html)
     cookie = getattr(request.state, "new_session", None)
     if cookie:
-        public_url = request.app.state.daemon.config.server.public_url or ""
+        public_url = daemon_of(request).config.server.public_url or ""
         secure = public_url.startswith("https://") or request.url.scheme == "https"
         response.set_cookie(SESSION_COOKIE, cookie, max_age=SESSION_SECONDS, path="/", httponly=True,
                             samesite="strict", secure=secure)
@@ -187,7 +191,7 @@ def _own_origins(request: Request) -> list[str]:
     own = []
     if host := request.headers.get("host"):
         own.append(_normal_origin(request.url.scheme, host))
-    if public_url := request.app.state.daemon.config.server.public_url:
+    if public_url := daemon_of(request).config.server.public_url:
         parts = urlsplit(public_url)
         own.append(_normal_origin(parts.scheme, parts.netloc))
     return own
@@ -203,7 +207,7 @@ def cross_site_refusal(request: Request, form: dict[str, str]) -> Response | Non
         return _error(403, f"refused: a form post from another origin ({origin[:200]}); the dashboard takes "
                            f"forms only from {' or '.join(own) or 'its own address'} (set [server] public_url "
                            "if it is served at another address)")
-    secret = request.app.state.daemon.dashboard_auth or ""
+    secret = daemon_of(request).dashboard_auth or ""
     sid = _session(request, secret)
     if sid is None:
         return _error(403, "refused: no dashboard session (its cookie is missing or expired); reload the page "
@@ -239,7 +243,7 @@ async def stylesheet(request: Request) -> Response:
     return Response(_stylesheet(), media_type="text/css", headers={"Cache-Control": "max-age=3600"})
 
 
-def _home_context(daemon: Any) -> dict[str, Any]:
+def _home_context(daemon: Daemon) -> dict[str, Any]:
     now = daemon.clock().astimezone(daemon.zone)
     with session(daemon.engine) as db:
         impacts = impact_rows(db)
@@ -268,7 +272,7 @@ def _home_context(daemon: Any) -> dict[str, Any]:
 async def home(request: Request) -> Response:
     if (refused := guard(request)) is not None:
         return refused
-    daemon = request.app.state.daemon
+    daemon = daemon_of(request)
     context = await asyncio.to_thread(_home_context, daemon)
     html = _env.get_template("dashboard/home.html.j2").render(
         **context, **page_session(request), base="",
@@ -279,7 +283,7 @@ async def home(request: Request) -> Response:
 async def event_page(request: Request) -> Response:
     if (refused := guard(request)) is not None:
         return refused
-    daemon = request.app.state.daemon
+    daemon = daemon_of(request)
     event_id = int(request.path_params["event_id"])
     if event_id > MAX_ID:
         return _error(404, "no such event")
@@ -305,14 +309,14 @@ async def event_page(request: Request) -> Response:
 async def sources_page(request: Request) -> Response:
     if (refused := guard(request)) is not None:
         return refused
-    daemon = request.app.state.daemon
+    daemon = daemon_of(request)
     report = await asyncio.to_thread(health.source_report, daemon.engine, daemon.config)
     page_session(request)
     return html_page(request, _env.get_template("dashboard/sources.html.j2").render(sources=report, base=""))
 
 
 async def form_action(request: Request) -> Response:
-    daemon = request.app.state.daemon
+    daemon = daemon_of(request)
     if (refused := guard(request)) is not None:
         return refused
     if not daemon.dashboard_auth or daemon.config.server.read_only:

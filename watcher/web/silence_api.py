@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, ValidationError
 from starlette.requests import Request
@@ -19,6 +19,10 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from watcher.notify import silences
 from watcher.storage.engine import session
 from watcher.web.api import _bearer_refusal, read_json
+from watcher.web.context import daemon_of
+
+if TYPE_CHECKING:
+    from watcher.daemon import Daemon
 from watcher.web.dashboard import MAX_ID, _env, guard, html_page, page_session, read_form
 
 ENDED_SHOWN = 50  # expired and ended silences on the page; the API has all
@@ -44,11 +48,11 @@ def _problems(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
 
 
-def _writable(daemon: Any) -> bool:
+def _writable(daemon: Daemon) -> bool:
     return bool(daemon.dashboard_auth) and not daemon.config.server.read_only
 
 
-def _create(daemon: Any, matchers: dict[str, str], until: date, by: str, comment: str) -> dict[str, Any]:
+def _create(daemon: Daemon, matchers: dict[str, str], until: date, by: str, comment: str) -> dict[str, Any]:
     now = daemon.clock()
     with session(daemon.engine) as db:
         silence = silences.add(db, matchers=matchers, until=until, by=by, comment=comment, now=now, zone=daemon.zone)
@@ -56,7 +60,7 @@ def _create(daemon: Any, matchers: dict[str, str], until: date, by: str, comment
         return silences.as_json(silence, now, zone=daemon.zone)
 
 
-def _expire(daemon: Any, silence_id: int, by: str) -> dict[str, Any]:
+def _expire(daemon: Daemon, silence_id: int, by: str) -> dict[str, Any]:
     now = daemon.clock()
     with session(daemon.engine) as db:
         silence = silences.expire(db, silence_id, by=by, now=now)
@@ -79,7 +83,7 @@ async def _run(function: Callable[..., dict[str, Any]], *args: Any) -> JSONRespo
 async def list_silences(request: Request) -> Response:
     if (refused := guard(request)) is not None:
         return refused
-    daemon = request.app.state.daemon
+    daemon = daemon_of(request)
 
     def read() -> list[dict[str, Any]]:
         with session(daemon.engine) as db:
@@ -105,7 +109,7 @@ async def create_silence(request: Request) -> Response:
             silences.check_matchers(body.matchers)
     except ValueError as exc:
         return _error(400, str(exc))
-    answer = await _run(_create, request.app.state.daemon, matchers, body.until, body.by, body.comment)
+    answer = await _run(_create, daemon_of(request), matchers, body.until, body.by, body.comment)
     return answer if isinstance(answer, Response) else JSONResponse(answer, status_code=201)
 
 
@@ -121,14 +125,14 @@ async def expire_silence(request: Request) -> Response:
         return _error(400, f"expected a JSON object with by (who ends the silence): {_problems(exc)}")
     if request.path_params["silence_id"] > MAX_ID:
         return _error(404, NO_SUCH.format(request.path_params["silence_id"]))
-    answer = await _run(_expire, request.app.state.daemon, request.path_params["silence_id"], body.by)
+    answer = await _run(_expire, daemon_of(request), request.path_params["silence_id"], body.by)
     return answer if isinstance(answer, Response) else JSONResponse(answer)
 
 
 async def page(request: Request) -> Response:
     if (refused := guard(request)) is not None:
         return refused
-    daemon = request.app.state.daemon
+    daemon = daemon_of(request)
 
     def read() -> list[dict[str, Any]]:
         with session(daemon.engine) as db:
@@ -149,7 +153,7 @@ async def _form(request: Request) -> dict[str, str] | Response:
     only from the dashboard's own pages."""
     if (refused := guard(request)) is not None:
         return refused
-    if not _writable(request.app.state.daemon):
+    if not _writable(daemon_of(request)):
         return _error(403, "the dashboard is read-only: set [server] dashboard_auth_env and leave read_only off "
                            "to change silences here")
     return await read_form(request)
@@ -164,7 +168,7 @@ async def form_add(request: Request) -> Response:
     except ValueError:
         return _error(400, f"until {form.get('until', '')!r} is not a date; use YYYY-MM-DD")
     matchers = {label: form[label] for label in silences.LABELS if form.get(label, "").strip()}
-    answer = await _run(_create, request.app.state.daemon, matchers, until, form.get("by", ""),
+    answer = await _run(_create, daemon_of(request), matchers, until, form.get("by", ""),
                         form.get("comment", ""))
     return answer if isinstance(answer, Response) else RedirectResponse("/silences", status_code=303)
 
@@ -175,5 +179,5 @@ async def form_expire(request: Request) -> Response:
         return form
     if request.path_params["silence_id"] > MAX_ID:
         return _error(404, NO_SUCH.format(request.path_params["silence_id"]))
-    answer = await _run(_expire, request.app.state.daemon, request.path_params["silence_id"], form.get("by", ""))
+    answer = await _run(_expire, daemon_of(request), request.path_params["silence_id"], form.get("by", ""))
     return answer if isinstance(answer, Response) else RedirectResponse("/silences", status_code=303)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from slack_sdk.signature import SignatureVerifier
@@ -24,6 +24,10 @@ from watcher.ingest.receiver import BodyTooLarge, read_capped
 from watcher.notify import actions, messages
 from watcher.storage.engine import insert_ignore, session
 from watcher.storage.tables import Outbox
+from watcher.web.context import daemon_of
+
+if TYPE_CHECKING:
+    from watcher.daemon import Daemon
 
 SNOOZE_DAYS = 7
 # A block action's form is a few kilobytes; anything far beyond is not from Slack.
@@ -60,7 +64,7 @@ def _parse(body: bytes) -> dict[str, Any]:
 
 
 async def slack_actions(request: Request) -> JSONResponse:
-    daemon = request.app.state.daemon
+    daemon = daemon_of(request)
     secret = daemon.slack_signing_secret
     if not secret:
         return _error(404, "Slack buttons are not configured: set [slack] signing_secret_env")
@@ -93,7 +97,7 @@ async def slack_actions(request: Request) -> JSONResponse:
     return JSONResponse({"response_type": "ephemeral", "replace_original": False, "text": text})
 
 
-def _act(daemon: Any, payload: dict[str, Any]) -> str:
+def _act(daemon: Daemon, payload: dict[str, Any]) -> str:
     action = payload["actions"][0]
     value = str(action.get("value") or "")
     # "<outbox key>" for the whole message, "<outbox key>|<impact id>" for one use's button
@@ -133,7 +137,7 @@ def _act(daemon: Any, payload: dict[str, Any]) -> str:
     return outcome.message("this message")
 
 
-def _edit(daemon: Any, row: Outbox, note: str, channel_id: str | None, *, only: str | None) -> None:
+def _edit(daemon: Daemon, row: Outbox, note: str, channel_id: str | None, *, only: str | None) -> None:
     """Queue the in-place edit of the message: who did what, and the buttons that no longer apply gone."""
     now = daemon.clock()
     with session(daemon.engine) as db:
