@@ -138,7 +138,7 @@ def test_impacts_resolve_by_themselves_when_the_use_leaves(engine) -> None:
         assert refresh(db, fewer, CATALOG, now=NOW)["resolved"] == 1
         db.commit()
         [gone] = [r for r in impact_rows(db, include_resolved=True) if r["service"] == "chat"]
-        assert (gone["state"], gone["resolved_reason"]) == ("resolved", GONE)
+        assert (gone["state"], gone["resolved_reason"], gone["resolved_by"]) == ("resolved", GONE, "inventory")
         assert all(r["service"] != "chat" for r in impact_rows(db))
     with session(engine) as db:  # back in the inventory: open again
         assert refresh(db, USES, CATALOG, now=NOW)["reopened"] == 1

@@ -37,13 +37,15 @@ def describe(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return notes
 
 
-def moved_earlier(notes: list[str]) -> bool:
-    return any(note.startswith("deadline moved earlier") for note in notes)
+def delta_days(old: dict[str, Any], new: dict[str, Any]) -> int | None:
+    """How many days the deadline moved (negative: earlier), or None when either side has no date."""
+    before, after = _day(old.get("deadline")), _day(new.get("deadline"))
+    return (after - before).days if before and after else None
 
 
-def severity_after(current: Severity, proposed: Severity, notes: list[str]) -> Severity:
+def severity_after(current: Severity, proposed: Severity, delta: int | None) -> Severity:
     """A deadline pulled in is one step more severe than anything said before."""
-    if not moved_earlier(notes):
+    if delta is None or delta >= 0:
         return proposed
     highest = max_severity(current, proposed)
     return SEVERITIES[min(SEVERITIES.index(highest) + 1, len(SEVERITIES) - 1)]

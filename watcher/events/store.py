@@ -128,6 +128,7 @@ def _upsert(session: Session, draft: EventDraft, *, source: str, first_poll: boo
         _record_provenance(event, draft, source=source, now=now)
         session.add(event)
         session.flush()
+        assert event.id is not None, "flushed: the database gave the event its id"
         session.add(EventRevision(event_id=event.id, revision=1, source=source, changed_at=now,
                                   changes={"created": True}, content_hash=digest))
         return Change("new", event_json(event), baseline=baseline)
@@ -151,8 +152,11 @@ def _upsert(session: Session, draft: EventDraft, *, source: str, first_poll: boo
     if event.kind == "deprecation":
         notes = drift.describe(old_values, new_values)
         if notes:
-            changes["drift"] = notes
-        severity = drift.severity_after(old_values["severity"], draft.severity, notes)  # type: ignore[arg-type]
+            changes["drift"] = notes  # for people; decisions read the numbers below
+        delta = drift.delta_days(old_values, new_values)
+        if delta is not None:
+            changes["deadline_delta_days"] = delta
+        severity = drift.severity_after(old_values["severity"], draft.severity, delta)
         if severity != event.severity:
             event.severity = severity
             changes["severity"] = {"from": old_values["severity"], "to": severity}
@@ -183,6 +187,7 @@ def _revise(session: Session, event: Event, changes: dict[str, Any], *, source: 
     # History that changes is news again.
     event.baseline = False
     session.add(event)
+    assert event.id is not None, "a stored event: read from the database or flushed"
     session.add(EventRevision(event_id=event.id, revision=event.revision, source=source, changed_at=now,
                               changes=changes, content_hash=digest))
     return Change("revised", event_json(event), changes=changes)

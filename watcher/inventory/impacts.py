@@ -22,6 +22,9 @@ from watcher.storage.tables import Event, Impact
 INCIDENT_WINDOW = timedelta(days=7)
 GONE = "resolved by itself: the inventory no longer contains this use"
 OVER = "resolved by itself: the incident is over"
+# What resolved an impact (`Impact.resolved_by`): the use left the inventory, the incident ended, or
+# a person said so. Decisions read these; the sentences above are for people.
+BY_INVENTORY, BY_INCIDENT, BY_PERSON = "inventory", "incident", "person"
 DEPRECATION = "deprecation"  # the group of every deprecation of the model one use calls
 EVENT = "event:"
 
@@ -99,8 +102,8 @@ def refresh(session: Session, inventory: Inventory, catalog: Catalog, *, now: da
             session.add(Impact(use_key=use.key, state="open", created_at=now, updated_at=now, **fields))
             counts["opened"] += 1
             continue
-        if impact.state == "resolved" and impact.resolved_reason == GONE:
-            impact.state, impact.resolved_reason, impact.state_by = "open", None, None
+        if impact.state == "resolved" and impact.resolved_by == BY_INVENTORY:
+            impact.state, impact.resolved_reason, impact.resolved_by, impact.state_by = "open", None, None, None
             counts["reopened"] += 1
         changed = {k: v for k, v in fields.items() if getattr(impact, k) != v}
         if changed:
@@ -120,13 +123,14 @@ def refresh(session: Session, inventory: Inventory, catalog: Catalog, *, now: da
         # Only two things end an impact by themselves: the use leaving the inventory, or the incident
         # ending. A deprecation that merely leaves its page stays.
         if impact.use_key not in in_use:
-            reason: str | None = GONE
+            by: str | None = BY_INVENTORY
         elif impact.event_id in over:
-            reason = OVER
+            by = BY_INCIDENT
         else:
-            reason = None
-        if reason is not None:
-            impact.state, impact.resolved_reason, impact.state_by = "resolved", reason, "watcher"
+            by = None
+        if by is not None:
+            impact.state, impact.resolved_by, impact.state_by = "resolved", by, "watcher"
+            impact.resolved_reason = GONE if by == BY_INVENTORY else OVER
             impact.updated_at = now
             session.add(impact)
             counts["resolved"] += 1
@@ -137,8 +141,8 @@ def impact_rows(session: Session, *, team: str | None = None, include_resolved: 
     # Columns, not entities: an event row carries its whole history in JSON, which listing never needs.
     query = select(Impact.service, Impact.owner, Impact.platform, Impact.model, Impact.environment, Impact.channel,
                    Impact.state, Impact.state_by, Impact.note, Impact.snoozed_until, Impact.reason, Impact.rule,
-                   Impact.resolved_reason, Impact.id, Impact.event_id, Impact.plan, Impact.target_date,
-                   Impact.related, Event.provider, Event.kind, Event.external_id, Event.title, Event.deadline,
+                   Impact.resolved_reason, Impact.resolved_by, Impact.id, Impact.event_id, Impact.plan,
+                   Impact.target_date, Impact.related, Event.provider, Event.kind, Event.external_id, Event.title, Event.deadline,
                    Event.replacement).join(Event, col(Event.id) == Impact.event_id)
     if team:
         query = query.where(Impact.owner == team)
@@ -153,7 +157,7 @@ def impact_rows(session: Session, *, team: str | None = None, include_resolved: 
             "title": r.title, "deadline": r.deadline, "replacement": r.replacement,
             "state": r.state, "state_by": r.state_by, "note": r.note,
             "snoozed_until": isoformat(r.snoozed_until), "reason": r.reason,
-            "rule": r.rule, "resolved_reason": r.resolved_reason,
+            "rule": r.rule, "resolved_reason": r.resolved_reason, "resolved_by": r.resolved_by,
             "id": r.id, "event_id": r.event_id, "plan": r.plan, "target_date": r.target_date,
             "related": r.related,
         })

@@ -13,6 +13,7 @@ from typing import Literal
 from sqlmodel import Session, col, select
 
 from watcher.errors import WatcherError
+from watcher.inventory.impacts import BY_PERSON
 from watcher.storage.tables import Event, Impact
 from watcher.text import plural
 
@@ -136,7 +137,7 @@ def perform(session: Session, action: Action, selector: Selector, *, by: str, no
             assert until is not None
             impact.state, impact.snoozed_until = "snoozed", datetime.combine(until, time(), tzinfo=UTC)
         else:
-            impact.state = "resolved"
+            impact.state, impact.resolved_by = "resolved", BY_PERSON
             impact.resolved_reason = f"resolved by {by}" + (f": {note}" if note else "")
         session.add(impact)
         outcome.changed.append(impact)

@@ -19,7 +19,7 @@ def format_change(change: Change) -> str:
             return f"NEW     {head} {state}: shuts down {when}{replacement} <{event['url']}>"
         return f"NEW     {head} {state}: {event['title']} <{event['url'] or ''}>"
     what = ", ".join(_describe(name, diff) for name, diff in change.changes.items()
-                     if name not in ("reason", "drift"))
+                     if name not in ("reason", "drift", "deadline_delta_days"))
     notes = [*change.changes.get("drift", []), *([change.changes["reason"]] if "reason" in change.changes else [])]
     reason = f" ({'; '.join(notes)})" if notes else ""
     return f"UPDATE  {head} rev {event['revision']} {state}: {event['title']} | {what}{reason}"

@@ -23,7 +23,7 @@ from watcher.config import Config
 from watcher.events import claims
 from watcher.events.model import SEVERITIES, TERMINAL_STATUSES
 from watcher.inventory.catalog import Catalog
-from watcher.inventory.impacts import DEPRECATION, OVER
+from watcher.inventory.impacts import BY_INCIDENT, DEPRECATION
 from watcher.inventory.uses import Use
 from watcher.notify import messages, silences
 from watcher.notify.escalation import ImpactState, due_step
@@ -190,7 +190,7 @@ def _threads(session: Session, context: Context) -> tuple[list[dict[str, Any]], 
     touched = {impact.event_id for impact in impacts}
     by_event: dict[int, list[Impact]] = defaultdict(list)
     for impact in impacts:
-        if impact.state != "resolved" or impact.resolved_reason == OVER:
+        if impact.state != "resolved" or impact.resolved_by == BY_INCIDENT:
             by_event[impact.event_id].append(impact)  # an incident's thread still hears its end
     kinds = ["incident", "maintenance", "source", *ORGANISATION]
     candidates = session.exec(select(Event).where(col(Event.kind).in_(kinds), Event.baseline == False)).all()  # noqa: E712

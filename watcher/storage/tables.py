@@ -156,7 +156,8 @@ class Impact(SQLModel, table=True):
     snoozed_until: datetime | None = _time()
     state_by: str | None = None
     note: str | None = None
-    resolved_reason: str | None = None
+    resolved_reason: str | None = None  # in words, for people
+    resolved_by: str | None = None  # inventory | incident | person: what decisions read
     created_at: datetime | None = _time(nullable=False)
     updated_at: datetime | None = _time(nullable=False)
     # Deprecations of one model on one platform (an alias and its dated snapshots) that hit one use
