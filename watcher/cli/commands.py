@@ -20,6 +20,7 @@ from connectors import POLLED, WEBHOOKS
 from watcher import config as config_module
 from watcher.config import Config
 from watcher.events import claims
+from watcher.events.model import EventKey
 from watcher.inventory import catalog as catalog_module
 from watcher.inventory import coverage
 from watcher.inventory.deadlines import deadline_rows, format_row, stale_sources
@@ -102,10 +103,7 @@ def cmd_impacts(args: argparse.Namespace) -> int:
 
 def _model_key(row: dict[str, Any]) -> str | None:
     """`platform:model` of a deprecation: the short form of its event key."""
-    if row["event_kind"] != "deprecation":
-        return None
-    platform, _, rest = row["event_key"].partition("/")
-    return f"{platform}:{rest.partition('/')[2]}"
+    return EventKey.parse(row["event_key"]).model_key
 
 
 IMPACT_COLUMNS = ("DEADLINE", "STATE", "OWNER", "SERVICE", "USES", "EVENT KEY", "PLATFORM:MODEL", "REASON")

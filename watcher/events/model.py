@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from watcher.events.dates import isoformat
 
@@ -35,6 +35,42 @@ REVISION_FIELDS = (
 def max_severity(*values: Severity | None) -> Severity:
     present = [v for v in values if v is not None]
     return max(present, key=SEVERITIES.index) if present else "info"
+
+
+class _Keyed(Protocol):
+    provider: str
+    kind: str
+    external_id: str
+
+
+@dataclass(frozen=True)
+class EventKey:
+    """An event's identity as people, listings and commands write it: `provider/kind/external_id`
+    (the external id may itself hold slashes); a deprecation also reads `platform:model`."""
+
+    provider: str
+    kind: str
+    external_id: str
+
+    def __str__(self) -> str:
+        return f"{self.provider}/{self.kind}/{self.external_id}"
+
+    @classmethod
+    def of(cls, event: _Keyed) -> EventKey:
+        return cls(event.provider, event.kind, event.external_id)
+
+    @classmethod
+    def parse(cls, text: str) -> EventKey:
+        provider, _, rest = text.strip().partition("/")
+        kind, _, external_id = rest.partition("/")
+        if not (provider and kind and external_id):
+            raise ValueError(f"{text!r} is not an event key (provider/kind/external_id)")
+        return cls(provider, kind, external_id)
+
+    @property
+    def model_key(self) -> str | None:
+        """`platform:model`, the short form of a deprecation's key (None for other kinds)."""
+        return f"{self.provider}:{self.external_id}" if self.kind == "deprecation" else None
 
 
 @dataclass

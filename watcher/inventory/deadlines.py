@@ -11,6 +11,7 @@ from typing import Any
 from watcher.config import SourceConfig
 from watcher.events import claims
 from watcher.events.dates import isoformat
+from watcher.events.model import EventKey
 from watcher.storage.tables import Event
 from watcher.text import days_left_phrase
 
@@ -43,7 +44,7 @@ def deadline_rows(events: Iterable[Event], *, today: date, within_days: float | 
             continue
         if within_days is not None and days_left > within_days:
             continue
-        key = f"{event.provider}/{event.kind}/{event.external_id}"
+        key = str(EventKey.of(event))
         hits = affected.get(key, [])
         if affected_only and not hits:
             continue

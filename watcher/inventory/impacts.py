@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from watcher.events import claims
 from watcher.events.dates import isoformat
-from watcher.events.model import TERMINAL_STATUSES
+from watcher.events.model import TERMINAL_STATUSES, EventKey
 from watcher.inventory.catalog import Catalog
 from watcher.inventory.matching import Verdict, match
 from watcher.inventory.uses import Inventory, Use
@@ -142,8 +142,8 @@ def impact_rows(session: Session, *, team: str | None = None, include_resolved: 
     query = select(Impact.service, Impact.owner, Impact.platform, Impact.model, Impact.environment, Impact.channel,
                    Impact.state, Impact.state_by, Impact.note, Impact.snoozed_until, Impact.reason, Impact.rule,
                    Impact.resolved_reason, Impact.resolved_by, Impact.id, Impact.event_id, Impact.plan,
-                   Impact.target_date, Impact.related, Event.provider, Event.kind, Event.external_id, Event.title, Event.deadline,
-                   Event.replacement).join(Event, col(Event.id) == Impact.event_id)
+                   Impact.target_date, Impact.related, Event.provider, Event.kind, Event.external_id, Event.title,
+                   Event.deadline, Event.replacement).join(Event, col(Event.id) == Impact.event_id)
     if team:
         query = query.where(Impact.owner == team)
     if not include_resolved:
@@ -153,7 +153,7 @@ def impact_rows(session: Session, *, team: str | None = None, include_resolved: 
         rows.append({
             "service": r.service, "owner": r.owner, "platform": r.platform, "model": r.model,
             "environment": r.environment, "channel": r.channel,
-            "event_key": f"{r.provider}/{r.kind}/{r.external_id}", "event_kind": r.kind,
+            "event_key": str(EventKey(r.provider, r.kind, r.external_id)), "event_kind": r.kind,
             "title": r.title, "deadline": r.deadline, "replacement": r.replacement,
             "state": r.state, "state_by": r.state_by, "note": r.note,
             "snoozed_until": isoformat(r.snoozed_until), "reason": r.reason,

@@ -13,6 +13,7 @@ from typing import Literal
 from sqlmodel import Session, col, select
 
 from watcher.errors import WatcherError
+from watcher.events.model import EventKey
 from watcher.inventory.impacts import BY_PERSON
 from watcher.storage.tables import Event, Impact
 from watcher.text import plural
@@ -59,10 +60,12 @@ class Outcome:
 
 
 def _event(session: Session, key: str) -> Event | None:
-    provider, _, rest = key.partition("/")
-    kind, _, external_id = rest.partition("/")
-    return session.exec(select(Event).where(Event.provider == provider, Event.kind == kind,
-                                            Event.external_id == external_id)).first()
+    try:
+        wanted = EventKey.parse(key)
+    except ValueError:
+        return None
+    return session.exec(select(Event).where(Event.provider == wanted.provider, Event.kind == wanted.kind,
+                                            Event.external_id == wanted.external_id)).first()
 
 
 def select_impacts(session: Session, selector: Selector) -> list[Impact]:
