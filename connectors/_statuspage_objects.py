@@ -38,7 +38,7 @@ def incident_draft(item: dict[str, Any], page_url: str, *,
     incident_id = str(incident_id)
     status = str(item.get("status") or "").lower() or None
     impact = str(item.get("impact") or "none").lower()
-    is_maintenance = impact == "maintenance" or ("scheduled_for" in item and item.get("scheduled_for"))
+    is_maintenance = impact == "maintenance" or bool(item.get("scheduled_for"))
     updates = sorted(objects(item.get("incident_updates")), key=_update_time, reverse=True)
     component_names: list[str] = []
     component_states: list[str] = []

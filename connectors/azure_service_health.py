@@ -26,8 +26,8 @@ KINDS: dict[str, tuple[Kind, Severity]] = {
 
 
 def _properties(payload: Any) -> dict[str, Any]:
-    data = payload.get("data", payload) if isinstance(payload, dict) else None
-    context = data.get("alertContext") if isinstance(data, dict) else None
+    data = mapping(payload.get("data", payload)) if isinstance(payload, dict) else {}
+    context = data.get("alertContext")
     properties = context.get("properties") if isinstance(context, dict) else None
     if not isinstance(properties, dict):
         raise LayoutChanged("layout changed: no data.alertContext.properties (common alert schema)")

@@ -8,13 +8,14 @@ not been un-deprecated: events for it stay as they were (the poller never closes
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from connectors._deprecation import deprecation, merge, replacement_text
 from connectors._tables import tables
 from watcher.errors import LayoutChanged
-from watcher.events.dates import Deadline, parse_deadline
+from watcher.events.dates import Deadline, first_dated, parse_deadline
 from watcher.events.model import EventDraft, ParseResult
 from watcher.ingest.connector import PolledConnector, single_document
 
@@ -35,46 +36,68 @@ def parse(body: bytes, *, url: str, fetched_at: datetime | None = None) -> Parse
     return ParseResult(drafts=merge(drafts), items_seen=len(blocks), document="model-lifecycle")
 
 
-def _bullet_blocks(text: str) -> list[dict[str, Any]]:
+@dataclass
+class _Block:
+    """One `- **Provider**` bullet: its fields (`provider` from the bullet, `model id`, `model name`, and the
+    dates when the model has no region groups) and its `**Regions:**` groups, each a dict of fields."""
+
+    fields: dict[str, str]
+    groups: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _RegionDates:
+    regions: list[str]
+    legacy: str | None
+    extended_access: str | None
+    eol: Deadline
+
+    def to_json(self) -> dict[str, Any]:
+        return {"regions": self.regions, "legacy": self.legacy, "extended_access": self.extended_access,
+                "eol": self.eol.iso}
+
+
+def _bullet_blocks(text: str) -> list[_Block]:
     """`- **Provider**` blocks with `**Model ID:**`, and one or more `**Regions:**` groups."""
-    blocks: list[dict[str, Any]] = []
-    current: dict[str, Any] | None = None
+    blocks: list[_Block] = []
+    current: _Block | None = None
     for line in text.splitlines():
         if re.match(r"^- \*\*[^*]+\*\*\s*$", line):
-            current = {"provider": line.strip("-* "), "groups": []}
+            current = _Block(fields={"provider": line.strip("-* ")})
             blocks.append(current)
             continue
         if current is None or not line.startswith("  -"):
             continue
         fields = {k.strip().lower(): v.strip() for k, v in _FIELD.findall(line)}
         if "regions" in fields:
-            current["groups"].append(fields)
-        elif current["groups"] and not {"model id", "model name"} & fields.keys():
-            current["groups"][-1].update(fields)
+            current.groups.append(fields)
+        elif current.groups and not {"model id", "model name"} & fields.keys():
+            current.groups[-1].update(fields)
         else:
-            current.update(fields)
-    return [b for b in blocks if b.get("model id")]
+            current.fields.update(fields)
+    return [b for b in blocks if b.fields.get("model id")]
 
 
-def _draft(block: dict[str, Any], url: str) -> EventDraft:
-    groups = []
-    for group in block["groups"] or [block]:
-        groups.append({
-            "regions": [r.strip() for r in str(group.get("regions", "")).split(",") if r.strip()],
-            "legacy": parse_deadline(group.get("legacy date")).iso,
-            "extended_access": parse_deadline(group.get("public extended access start date")).iso,
-            "eol": parse_deadline(group.get("eol date")),
-        })
-    dated = [g for g in groups if g["eol"].date]
+def _draft(block: _Block, url: str) -> EventDraft:
+    groups = [
+        _RegionDates(
+            regions=[r.strip() for r in str(group.get("regions", "")).split(",") if r.strip()],
+            legacy=parse_deadline(group.get("legacy date")).iso,
+            extended_access=parse_deadline(group.get("public extended access start date")).iso,
+            eol=parse_deadline(group.get("eol date")),
+        )
+        for group in block.groups or [block.fields]
+    ]
     # Several region groups may retire on different days: the first one is the deadline.
-    first: Deadline = min((g["eol"] for g in dated), key=lambda d: d.date) if dated else parse_deadline(None)
+    first = first_dated(g.eol for g in groups) or parse_deadline(None)
+    model, provider = block.fields["model id"], block.fields["provider"]
     return deprecation(
-        platform=PLATFORM, model=block["model id"], deadline=first, url=url,
-        regions=[r for g in groups for r in g["regions"]],
-        title=f"{block['model id']} ({block.get('model name') or block['provider']}) end of life ({first.iso})",
+        platform=PLATFORM, model=model, deadline=first, url=url,
+        regions=[r for g in groups for r in g.regions],
+        title=f"{model} ({block.fields.get('model name') or provider}) end of life ({first.iso})",
         status="legacy",
-        extra={"model_provider": block["provider"], "model_name": block.get("model name"),
-               "region_dates": [{**g, "eol": g["eol"].iso} for g in groups]},
+        extra={"model_provider": provider, "model_name": block.fields.get("model name"),
+               "region_dates": [g.to_json() for g in groups]},
     )
 
 

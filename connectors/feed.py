@@ -9,6 +9,7 @@ make the same event.
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -154,10 +155,11 @@ def _external_id(entry: Any, link: str) -> str:
 
 def _time(entry: Any, name: str) -> datetime | None:
     # dict.get, not entry.get: feedparser maps a missing `updated` to `published` with a warning.
-    value = dict.get(entry, f"{name}_parsed")
+    value: time.struct_time | None = dict.get(entry, f"{name}_parsed")
     if not value:
         return None
-    return datetime(*value[:6], tzinfo=UTC)
+    year, month, day, hour, minute, second = value[:6]
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 CONNECTOR = PolledConnector(

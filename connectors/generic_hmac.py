@@ -22,7 +22,7 @@ from connectors._json import load
 from connectors._webhook_auth import body_digest
 from watcher.errors import ConfigError, LayoutChanged, SignatureError
 from watcher.events.dates import timestamp as read_time
-from watcher.events.model import SEVERITIES, EventDraft, Kind
+from watcher.events.model import SEVERITIES, EventDraft, Kind, Severity
 from watcher.ingest.connector import Settings, WebhookConnector
 
 KINDS: frozenset[Kind] = frozenset({"incident", "maintenance", "deprecation", "changelog", "account", "billing"})
@@ -89,9 +89,9 @@ def parse(headers: Mapping[str, str], body: bytes, *, settings: Settings) -> lis
         raise LayoutChanged("layout changed: the body is not a JSON object")
     title = next((str(payload[k]) for k in ("title", "summary", "name", "message", "event", "type") if payload.get(k)),
                  "webhook notice")
-    kind = payload["kind"] if isinstance(payload.get("kind"), str) and payload["kind"] in KINDS else "account"
-    severity = payload["severity"] if isinstance(payload.get("severity"), str) and payload["severity"] in SEVERITIES \
-        else "notice"
+    kind: Kind = payload["kind"] if isinstance(payload.get("kind"), str) and payload["kind"] in KINDS else "account"
+    severity: Severity = payload["severity"] \
+        if isinstance(payload.get("severity"), str) and payload["severity"] in SEVERITIES else "notice"
     header = _timestamp_header(settings)
     # verify() let only a whole number of seconds within the tolerance through; it is stored with the body.
     signed_at = read_time(headers.get(header) or None) if header else None

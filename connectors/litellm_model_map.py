@@ -16,7 +16,7 @@ from typing import Any
 from connectors._deprecation import deprecation
 from connectors._json import load
 from watcher.errors import LayoutChanged
-from watcher.events.dates import parse_deadline
+from watcher.events.dates import first_dated, parse_deadline
 from watcher.events.model import EventDraft, ParseResult
 from watcher.ingest.connector import PolledConnector, single_document
 
@@ -71,7 +71,7 @@ def parse(body: bytes, *, url: str, fetched_at: datetime | None = None) -> Parse
 
 def _draft(platform: str, model: str, entries: list[tuple[str, dict[str, Any]]]) -> EventDraft:
     dates = {key: parse_deadline(entry["deprecation_date"]) for key, entry in entries}
-    first = min((d for d in dates.values() if d.date), key=lambda d: d.date, default=parse_deadline(None))
+    first = first_dated(dates.values()) or parse_deadline(None)
     regions = sorted({q for key, _ in entries for q in split_key(key)[1] if not q[0].isdigit() and "-x-" not in q
                       and q not in ("low", "medium", "high", "hd", "standard", "max-x-max")})
     distinct = {d.iso for d in dates.values()}

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from connectors._json import load
+from connectors._shapes import mapping
 from watcher.errors import ConfigError, LayoutChanged, SignatureError
 from watcher.events.dates import timestamp
 from watcher.events.model import EventDraft, Severity
@@ -76,7 +77,7 @@ def parse(headers: Mapping[str, str], body: bytes, *, settings: Settings) -> lis
     if not isinstance(event, dict) or not event.get("type"):
         raise LayoutChanged("layout changed: a Standard Webhooks event without 'type'")
     kind = str(event["type"])
-    data = event.get("data") if isinstance(event.get("data"), dict) else {}
+    data = mapping(event.get("data"))
     subject = data.get("id") or ""
     if kind.startswith("safety."):
         severity: Severity = "critical"

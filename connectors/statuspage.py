@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from connectors._json import load
+from connectors._shapes import mapping
 from connectors._statuspage_objects import UNAFFECTED_STATES, incident_draft
 from watcher.errors import LayoutChanged
 from watcher.events.model import EventDraft, ParseResult
@@ -112,9 +113,9 @@ def _list(doc: dict[str, Any], key: str) -> list[dict[str, Any]]:
 
 
 def _page_url(doc: dict[str, Any], fetched_url: str) -> str:
-    page = doc.get("page")
-    if isinstance(page, dict) and isinstance(page.get("url"), str) and page["url"]:
-        return page["url"].rstrip("/")
+    url = mapping(doc.get("page")).get("url")
+    if isinstance(url, str) and url:
+        return url.rstrip("/")
     parts = urlsplit(fetched_url)
     return f"{parts.scheme}://{parts.netloc}"
 

@@ -8,6 +8,7 @@ import math
 import os
 import re
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -263,7 +264,9 @@ class DigestConfig(_Section):
         return value
 
     def cron(self) -> dict[str, str | int]:
-        days, hour, minute = _SCHEDULE.match(self.schedule).groups()  # type: ignore[union-attr]
+        match = _SCHEDULE.match(self.schedule)
+        assert match is not None, "the validator accepts only schedules that match"
+        days, hour, minute = match.groups()
         return {"day_of_week": "*" if days == "daily" else days, "hour": int(hour), "minute": int(minute)}
 
 
@@ -344,7 +347,9 @@ def load(path: str | Path, *, known_kinds: set[str] | None = None,
          webhook_kinds: set[str] | None = None) -> Config:
     path = Path(path)
     config = validate_toml(path, Config, missing="no such file; pass the config with --config PATH")
-    for section, items in (("sources", config.sources), ("webhooks", config.webhooks)):
+    sections: tuple[tuple[str, Sequence[SourceConfig | WebhookConfig]], ...] = (
+        ("sources", config.sources), ("webhooks", config.webhooks))
+    for section, items in sections:
         seen: set[str] = set()
         for index, item in enumerate(items):
             if item.name in seen:

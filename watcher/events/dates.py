@@ -6,6 +6,7 @@ import calendar
 import email.utils
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Literal
@@ -145,3 +146,9 @@ def parse_deadline(value: object) -> Deadline:
     except (TypeError, ValueError, IndexError):
         return Deadline(None, None, False, raw)
     return Deadline(stamp.date(), "day", earliest, raw)
+
+
+def first_dated(deadlines: Iterable[Deadline]) -> Deadline | None:
+    """The deadline with the earliest date (the first of equals); None when none has a date."""
+    dated = [(d.date, d) for d in deadlines if d.date is not None]
+    return min(dated, key=lambda pair: pair[0])[1] if dated else None

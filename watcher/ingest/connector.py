@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from watcher.events.model import EventDraft, ParseResult
@@ -22,25 +23,60 @@ class Document:
     required: bool = True
 
 
+class ParseDocument(Protocol):
+    """parse(body, *, url, fetched_at) reads one fetched document; `url` is where it was read from
+    (after redirects), `fetched_at` when."""
+
+    def __call__(self, body: bytes, *, url: str, fetched_at: datetime | None = None) -> ParseResult: ...
+
+
 @dataclass(frozen=True)
 class PolledConnector:
     kind: str
-    parse: Callable[..., ParseResult]
+    parse: ParseDocument
     documents: Callable[[str], list[Document]]
     # A few words for `watcher check` and the docs.
     describes: str = ""
 
 
 class Settings(Protocol):
-    """What a webhook connector may read of its `[[webhooks]]` entry."""
+    """What a webhook connector may read of its `[[webhooks]]` entry (read-only: the config is frozen)."""
 
-    name: str
-    provider: str
-    tolerance: float
-    header: str | None
-    algorithm: str
-    encoding: str
-    prefix: str
+    @property
+    def name(self) -> str: ...
+    @property
+    def provider(self) -> str: ...
+    @property
+    def tolerance(self) -> float: ...
+    @property
+    def header(self) -> str | None: ...
+    @property
+    def algorithm(self) -> str: ...
+    @property
+    def encoding(self) -> str: ...
+    @property
+    def prefix(self) -> str: ...
+
+
+class Verify(Protocol):
+    """Raises SignatureError with the reason when the delivery is not from the sender. `secret` is the
+    configured secret (None when its variable is unset), `now` the Unix time, `token` the last path
+    segment for senders that put the secret in the URL."""
+
+    def __call__(self, headers: Mapping[str, str], body: bytes, secret: str | None, *, settings: Settings,
+                 now: float, token: str | None = None) -> None: ...
+
+
+class DeliveryId(Protocol):
+    """Names the delivery; redeliveries share the name."""
+
+    def __call__(self, headers: Mapping[str, str], body: bytes) -> str: ...
+
+
+class ParseDelivery(Protocol):
+    """The event drafts a verified delivery carries; `settings.provider` names their provider."""
+
+    def __call__(self, headers: Mapping[str, str], body: bytes, *, settings: Settings) -> list[EventDraft]: ...
 
 
 @dataclass(frozen=True)
@@ -50,9 +86,9 @@ class WebhookConnector:
     parse(headers, body, *, settings) -> list[EventDraft]. Headers are lower-cased."""
 
     kind: str
-    verify: Callable[..., None]
-    delivery_id: Callable[[Mapping[str, str], bytes], str]
-    parse: Callable[..., list[EventDraft]]
+    verify: Verify
+    delivery_id: DeliveryId
+    parse: ParseDelivery
     # The secret arrives as the last path segment (/webhooks/{name}/{token}): senders that sign nothing.
     token_in_path: bool = False
     describes: str = ""

@@ -128,8 +128,10 @@ def webhook_report(engine: Engine, config: Config) -> dict[str, Any]:
     with session(engine) as db:
         rows = db.exec(select(Delivery.webhook, Delivery.state, func.count(), func.max(Delivery.received_at))
                        .group_by(Delivery.webhook, Delivery.state)).all()
-    report = {h.name: {"kind": h.kind, "last_delivery_at": None, "pending": 0, "processed": 0, "failed": 0}
-              for h in config.webhooks}
+    # JSON for /healthz and `watcher status`: per webhook, its kind, last delivery (ISO) and a count per state.
+    report: dict[str, dict[str, Any]] = {
+        h.name: {"kind": h.kind, "last_delivery_at": None, "pending": 0, "processed": 0, "failed": 0}
+        for h in config.webhooks}
     for webhook, state, count, last in rows:
         entry = report.setdefault(webhook, {"kind": None, "last_delivery_at": None, "pending": 0, "processed": 0,
                                             "failed": 0})

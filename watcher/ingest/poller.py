@@ -160,8 +160,8 @@ class Poller:
                         summary=f"{read.document.url} redirects to {read.fetched.url}; the page may have moved "
                                 "platform: check the source's kind and URL")
             if source.expect_every and outcome.outcome == "ok":
-                newest = max((d.updated_at or d.published_at for r in reads if r.result for d in r.result.drafts
-                              if d.updated_at or d.published_at), default=None)
+                stamps = [d.updated_at or d.published_at for r in reads if r.result for d in r.result.drafts]
+                newest = max((t for t in stamps if t is not None), default=None)
                 stale = newest is not None and (now - newest).total_seconds() > source.expect_every
                 changes += health.record(
                     db, subject=source.name, problem="stale", ok=not stale, now=now, severity="warning",

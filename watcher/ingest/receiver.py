@@ -30,10 +30,11 @@ from connectors._json import load
 from watcher.config import WebhookConfig
 from watcher.errors import ParseError, SignatureError
 from watcher.metrics import Metrics
+from watcher.storage.engine import table_of
 from watcher.storage.tables import Delivery
 
 log = logging.getLogger("watcher.webhooks")
-_delivery = Delivery.__table__  # type: ignore[attr-defined]
+_delivery = table_of(Delivery)
 # Headers kept with the body: what parsing and debugging need; never a secret.
 _KEPT = ("content-type", "user-agent", "webhook-id", "webhook-timestamp", "x-delivery-id", "x-request-id")
 # A client gets this long, from the end of its headers, to send its whole body (watcher.web.app enforces it).

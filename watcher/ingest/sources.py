@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Connection, case, insert, or_, select, update
 
 from watcher.config import SourceConfig
+from watcher.storage.engine import table_of
 from watcher.storage.tables import SourceDocument, SourceState
 
 # Categories that say the page itself changed, not that the network hiccupped.
@@ -23,8 +24,8 @@ BROKEN_CATEGORIES = frozenset({"parse", "layout_changed", "parser_crash"})
 # No successful poll for this many of a source's intervals: stale, whatever the reason.
 STALE_INTERVALS = 3
 
-_state = SourceState.__table__  # type: ignore[attr-defined]
-_document = SourceDocument.__table__  # type: ignore[attr-defined]
+_state = table_of(SourceState)
+_document = table_of(SourceDocument)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def backoff_delay(interval: float, failures: int, *, max_backoff: float,
                   retry_after: float | None = None, rand: Callable[[], float] = random.random) -> float:
     """Exponential backoff with +-20 % jitter, never shorter than the interval or a Retry-After."""
     exponent = min(max(failures - 1, 0), 16)
-    delay = min(interval * (2**exponent), max(max_backoff, interval))
+    delay: float = min(interval * (2**exponent), max(max_backoff, interval))
     delay *= 0.8 + 0.4 * rand()
     return max(delay, retry_after or 0.0)
 

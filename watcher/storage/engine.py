@@ -18,7 +18,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, Table, event, inspect, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -30,12 +30,21 @@ from watcher.errors import StorageError
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a table model (SQLModel sets `__table__` when it makes the class, but does not
+    declare it): for statements that go around the ORM."""
+    table = inspect(model).local_table
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table
+
+
 def insert_ignore(session: Session, model: type[SQLModel], rows: list[dict[str, Any]], keys: list[str]) -> int:
     """Insert the rows whose unique `keys` are not taken yet (SQLite and PostgreSQL alike); returns
     how many were offered."""
     if not rows:
         return 0
-    table = model.__table__  # type: ignore[attr-defined]
+    table = table_of(model)
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(insert(table).on_conflict_do_nothing(index_elements=keys), rows)
     return len(rows)
