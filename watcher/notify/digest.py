@@ -11,38 +11,29 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import Session, col, select
 
 from watcher.config import Config
-from watcher.events.model import TERMINAL_STATUSES
+from watcher.events.model import TERMINAL_STATUSES, EventKey
 from watcher.inventory.deadlines import deadline_rows
 from watcher.inventory.uses import Inventory
 from watcher.notify import silences as silences_module
 from watcher.storage.tables import Event, Impact, SourceState
+from watcher.templating import environment
 from watcher.text import days_left_phrase, event_page, plural, safe_url
 
 log = logging.getLogger("watcher.notify.digest")
 
 WINDOW_DAYS = 90
 NEW_WITHIN = timedelta(days=7)
-TEMPLATES = [Path(__file__).resolve().parents[2] / "templates",
-             Path(sys.prefix) / "share" / "provider-watcher" / "templates"]
 _SPACE = re.compile(r"\s+")
-
-
-def environment() -> Environment:
-    return Environment(loader=FileSystemLoader([str(p) for p in TEMPLATES]),
-                       autoescape=select_autoescape(["html", "html.j2"]), trim_blocks=True, lstrip_blocks=True)
 
 
 def _one_line(value: str | None) -> str:
@@ -138,16 +129,17 @@ def _deadlines(events: Sequence[Event], impacts: list[Impact], *, today: date, z
     """One row per deadline and team that uses the model: the next 90 days, and whatever is already
     overdue but still in use."""
     by_id = {e.id: e for e in events}
-    ids = {f"{e.provider}/{e.kind}/{e.external_id}": e.id for e in events}
-    by_key: dict[str, list[Impact]] = {}
+    ids = {EventKey.of(e): e.id for e in events}
+    by_key: dict[EventKey, list[Impact]] = {}
     for impact in impacts:
         event = by_id.get(impact.event_id)
         if event is not None:
-            by_key.setdefault(f"{event.provider}/{event.kind}/{event.external_id}", []).append(impact)
+            by_key.setdefault(EventKey.of(event), []).append(impact)
     rows = []
     for row in deadline_rows([e for e in events if e.kind == "deprecation"], today=today, within_days=WINDOW_DAYS,
                              include_past=True):
-        mine = by_key.get(f"{row['platform']}/deprecation/{row['model']}", [])
+        key = EventKey(row["platform"], "deprecation", row["model"])
+        mine = by_key.get(key, [])
         when = row["deadline"][:7] if row["deadline_precision"] == "month" else row["deadline"]
         for team in sorted({i.owner for i in mine}):
             theirs = [i for i in mine if i.owner == team]
@@ -158,7 +150,7 @@ def _deadlines(events: Sequence[Event], impacts: list[Impact], *, today: date, z
                 "platform": row["platform"], "model": row["model"], "replacement": row["replacement"],
                 "services": ", ".join(services),
                 "human": _human_state(theirs, many_services=len(services) > 1, today=today, zone=zone),
-                "link": event_page(dashboard, ids.get(f"{row['platform']}/deprecation/{row['model']}")),
+                "link": event_page(dashboard, ids.get(key)),
                 "label": row["third_party_label"],
             })
     return rows

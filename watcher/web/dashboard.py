@@ -26,7 +26,6 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -38,10 +37,9 @@ from watcher.inventory import coverage
 from watcher.inventory.deadlines import deadline_rows
 from watcher.inventory.impacts import impact_rows
 from watcher.notify import actions
-from watcher.notify.digest import TEMPLATES
 from watcher.storage.engine import session
 from watcher.storage.tables import Event, EventRevision
-from watcher.text import safe_url
+from watcher.templating import environment
 from watcher.web.context import daemon_of
 
 if TYPE_CHECKING:
@@ -56,8 +54,7 @@ FORM_FIELDS = 100
 # Ids in URLs beyond what an INTEGER column holds (PostgreSQL's is 32 bits) name nothing: 404.
 MAX_ID = 2**31 - 1
 
-_env = Environment(loader=FileSystemLoader([str(p) for p in TEMPLATES]), autoescape=select_autoescape(["j2"]))
-_env.filters["safe_url"] = safe_url
+_env = environment()
 
 
 def _error(status: int, message: str) -> JSONResponse:
