@@ -107,7 +107,7 @@ class CatalogConfig(_Section):
 
 
 class PollerConfig(_Section):
-    timeout: Duration = 20.0
+    timeout: Annotated[Duration, Field(gt=0)] = 20.0
     # The whole of one fetch (redirects, headers, body): a page that drips a byte a second fails
     # as a `timeout` after this instead of holding its poll forever.
     deadline: Duration = 60.0
@@ -219,6 +219,14 @@ class EscalationConfig(_Section):
         if value < 86400:
             raise ValueError('at least one day ("1d"): reminders are planned per day')
         return value
+
+    @field_validator("steps")
+    @classmethod
+    def _steps_in_days(cls, steps: list[float]) -> list[float]:
+        if any(step < 86400 or step % 86400 for step in steps):
+            raise ValueError('steps are whole days before the deadline, like ["30d", "7d", "1d"] (the day of '
+                             "is always a step)")
+        return steps
 
     def policy(self) -> Policy:
         return Policy(steps_days=tuple(int(s // 86400) for s in self.steps),

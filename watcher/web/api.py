@@ -175,7 +175,7 @@ OPENAPI: dict[str, Any] = {
     "paths": {
         "/api/events": _get("Events, newest first", [
             _query("kind", {"type": "string", "enum": ["incident", "maintenance", "deprecation", "changelog", "account",
-                                                       "billing", "source"]}),
+                                                       "billing", "security", "source", "lifecycle"]}),
             _query("provider", {"type": "string"}), _query("limit", {"type": "integer", "minimum": 1,
                                                                       "maximum": 5000})]),
         "/api/deadlines": _get("Upcoming deadlines with the services they affect", [
