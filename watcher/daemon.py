@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 from watcher import config as config_module
 from watcher.config import Config, SourceConfig
 from watcher.events.store import Change
-from watcher.ingest import health
+from watcher.ingest import health, sources
 from watcher.ingest.deliveries import DeliveryProcessor
 from watcher.ingest.http import make_client
 from watcher.ingest.poller import Poller, PollOutcome, database_executor
@@ -109,7 +109,7 @@ class Daemon:
             if not source.enabled or ingest_only:
                 continue
             self.scheduler.add_job(
-                self._poll_job, IntervalTrigger(seconds=source.interval, jitter=min(source.interval * 0.1, 60)),
+                self._poll_job, IntervalTrigger(seconds=source.interval, jitter=sources.jitter(source)),
                 args=[source], id=f"poll:{source.name}", name=f"poll {source.name}",
                 max_instances=1, coalesce=True, misfire_grace_time=int(source.interval),
                 next_run_time=now + timedelta(seconds=random.uniform(0, min(source.interval, 5.0))),

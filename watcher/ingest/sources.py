@@ -74,6 +74,11 @@ def ensure(connection: Connection, configured: Iterable[SourceConfig]) -> None:
                 consecutive_failures=0))
 
 
+def jitter(source: SourceConfig) -> float:
+    """How far the scheduler may move a source's poll either way (spreads polls over time)."""
+    return min(source.interval * 0.1, 60.0)
+
+
 def claim(connection: Connection, source: SourceConfig, *, now: datetime, force: bool) -> Claim | None:
     """Mark the source checked and schedule its next check, if it is due; None if it is not.
 
@@ -81,7 +86,10 @@ def claim(connection: Connection, source: SourceConfig, *, now: datetime, force:
     """
     statement = update(_state).where(_state.c.name == source.name)
     if not force:
-        statement = statement.where(or_(_state.c.next_check_at.is_(None), _state.c.next_check_at <= now))
+        # A run the scheduler's jitter moved a little earlier is still this interval's poll: without
+        # this slack about half the runs were skipped, and sources were polled every 1-2 intervals.
+        due = now + timedelta(seconds=jitter(source) + 1)
+        statement = statement.where(or_(_state.c.next_check_at.is_(None), _state.c.next_check_at <= due))
     row = connection.execute(
         statement.values(last_checked_at=now, next_check_at=now + timedelta(seconds=source.interval))
         .returning(_state.c.health, _state.c.last_ok_at, _state.c.consecutive_failures,
