@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Row
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from watcher.events import claims
 from watcher.events.dates import isoformat
@@ -48,15 +50,16 @@ def _wanted(session: Session, inventory: Inventory, catalog: Catalog, now: datet
     wanted: dict[tuple[str, str], tuple[Use, Verdict, Event, list[dict[str, Any]]]] = {}
     for event, use, verdict in match(relevant_events(session, now), inventory.uses, catalog):
         if event.kind in ("deprecation", "lifecycle"):
-            grouped[use.key].append((event, use, verdict))  # type: ignore[arg-type]
+            grouped[use.key].append((event, use, verdict))
         else:
-            wanted[(use.key, f"{EVENT}{event.id}")] = (use, verdict, event, [])  # type: ignore[assignment]
+            wanted[(use.key, f"{EVENT}{event.id}")] = (use, verdict, event, [])
     for use_key, hits in grouped.items():
         if not any(event.kind == "deprecation" for event, _, _ in hits):
             continue
         winner, related = claims.pick([event for event, _, _ in hits])
-        _, use, verdict = next(hit for hit in hits if hit[0] is winner)
-        wanted[(use_key, DEPRECATION)] = (use, verdict, winner, related)  # type: ignore[assignment]
+        # The hit whose event is the winner: the same object, typed as the `Event` it is.
+        event, use, verdict = next(hit for hit in hits if hit[0] is winner)
+        wanted[(use_key, DEPRECATION)] = (use, verdict, event, related)
     return wanted
 
 
@@ -88,16 +91,17 @@ def refresh(session: Session, inventory: Inventory, catalog: Catalog, *, now: da
     wanted = _wanted(session, inventory, catalog, now)
     rows = session.exec(select(Impact)).all()
     existing: dict[tuple[str, str], Impact] = {}
-    for impact in sorted(rows, key=lambda i: (i.state == "resolved", i.id or 0)):
-        existing.setdefault((impact.use_key, _group(impact)), impact)
+    for row in sorted(rows, key=lambda i: (i.state == "resolved", i.id or 0)):
+        existing.setdefault((row.use_key, _group(row)), row)
     _adopt_ungrouped(session, rows, wanted, existing)
     counts = {"opened": 0, "reopened": 0, "resolved": 0}
     for key, (use, verdict, event, related) in wanted.items():
         impact = existing.get(key)
-        fields = {"service": use.service, "owner": use.owner, "platform": use.platform, "model": use.model,
-                  "environment": use.environment, "channel": use.channel, "rule": verdict.rule,
-                  "reason": verdict.reason, "event_id": event.id, "related": related,
-                  "group_key": key[1] if key[1] == DEPRECATION else None}
+        fields: dict[str, Any] = {
+            "service": use.service, "owner": use.owner, "platform": use.platform, "model": use.model,
+            "environment": use.environment, "channel": use.channel, "rule": verdict.rule,
+            "reason": verdict.reason, "event_id": event.id, "related": related,
+            "group_key": key[1] if key[1] == DEPRECATION else None}
         if impact is None:
             session.add(Impact(use_key=use.key, state="open", created_at=now, updated_at=now, **fields))
             counts["opened"] += 1
@@ -139,17 +143,23 @@ def refresh(session: Session, inventory: Inventory, catalog: Catalog, *, now: da
 
 def impact_rows(session: Session, *, team: str | None = None, include_resolved: bool = False) -> list[dict[str, Any]]:
     # Columns, not entities: an event row carries its whole history in JSON, which listing never needs.
-    query = select(Impact.service, Impact.owner, Impact.platform, Impact.model, Impact.environment, Impact.channel,
-                   Impact.state, Impact.state_by, Impact.note, Impact.snoozed_until, Impact.reason, Impact.rule,
-                   Impact.resolved_reason, Impact.resolved_by, Impact.id, Impact.event_id, Impact.plan,
-                   Impact.target_date, Impact.related, Event.provider, Event.kind, Event.external_id, Event.title,
-                   Event.deadline, Event.replacement).join(Event, col(Event.id) == Impact.event_id)
+    # `Select` is what sqlmodel's `select` builds from several columns; its overloads stop at four.
+    query: Select[*tuple[Any, ...]] = Select(
+        col(Impact.service), col(Impact.owner), col(Impact.platform), col(Impact.model), col(Impact.environment),
+        col(Impact.channel), col(Impact.state), col(Impact.state_by), col(Impact.note), col(Impact.snoozed_until),
+        col(Impact.reason), col(Impact.rule), col(Impact.resolved_reason), col(Impact.resolved_by), col(Impact.id),
+        col(Impact.event_id), col(Impact.plan), col(Impact.target_date), col(Impact.related), col(Event.provider),
+        col(Event.kind), col(Event.external_id), col(Event.title), col(Event.deadline), col(Event.replacement),
+    ).join(Event, col(Event.id) == Impact.event_id)
     if team:
         query = query.where(Impact.owner == team)
     if not include_resolved:
         query = query.where(Impact.state != "resolved")
+    # Cast: sqlmodel types a many-column select's rows as plain tuples, but `exec` returns SQLAlchemy's
+    # Result unchanged for it, whose rows are `Row`s that read a column by its name.
+    found = cast("Sequence[Row[*tuple[Any, ...]]]", session.exec(query).all())
     rows = []
-    for r in session.exec(query).all():
+    for r in found:
         rows.append({
             "service": r.service, "owner": r.owner, "platform": r.platform, "model": r.model,
             "environment": r.environment, "channel": r.channel,

@@ -12,9 +12,9 @@ the provider's API components (connectors/api_components.py), or by any incident
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from connectors.api_components import API_SURFACES
 from watcher.events.model import SEVERITIES, TERMINAL_STATUSES
@@ -24,21 +24,43 @@ from watcher.inventory.uses import Use
 
 
 class EventLike(Protocol):
-    provider: str
-    kind: str
-    external_id: str
-    title: str
-    summary: str
-    status: str | None
-    severity: str
-    deadline: str | None
-    deadline_earliest: bool
-    replacement: str | None
-    models: Sequence[str]
-    components: Sequence[str]
-    regions: Sequence[str]
-    updates: Sequence[dict[str, Any]]
-    extra: dict[str, Any]
+    """What matching reads of an event, read-only: the `Event` table (lists, a dict) and any other
+    record with these fields qualify."""
+
+    @property
+    def provider(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def external_id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def status(self) -> str | None: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def deadline(self) -> str | None: ...
+    @property
+    def deadline_earliest(self) -> bool: ...
+    @property
+    def replacement(self) -> str | None: ...
+    @property
+    def models(self) -> Sequence[str]: ...
+    @property
+    def components(self) -> Sequence[str]: ...
+    @property
+    def regions(self) -> Sequence[str]: ...
+    @property
+    def updates(self) -> Sequence[Mapping[str, Any]]: ...
+    @property
+    def extra(self) -> Mapping[str, Any]: ...
+
+
+# `match` hands back the caller's own event type (an `Event` row stays an `Event`).
+E = TypeVar("E", bound=EventLike)
 
 
 @dataclass(frozen=True)
@@ -152,7 +174,7 @@ def _incident(event: EventLike, use: Use, catalog: Catalog) -> Verdict:
         how, api = api_named(surface, tuple(event.components), _text(event))
         if api:
             return Verdict(True, "api-component", _api_reason(event, use, how, api))
-    if SEVERITIES.index(event.severity) >= 2:  # type: ignore[arg-type]
+    if SEVERITIES.index(event.severity) >= 2:
         return Verdict(True, "provider", f"{use.service} lists no components, and this {event.severity} "
                                          f"{event.provider} incident may hit any use of it")
     if surface is None or over:
@@ -222,9 +244,9 @@ class Index:
         return list(found.values())
 
 
-def match(events: Iterable[EventLike], uses: Iterable[Use], catalog: Catalog) -> list[tuple[EventLike, Use, Verdict]]:
+def match(events: Iterable[E], uses: Iterable[Use], catalog: Catalog) -> list[tuple[E, Use, Verdict]]:
     index = Index(uses, catalog)
-    hits = []
+    hits: list[tuple[E, Use, Verdict]] = []
     for event in events:
         for use in index.candidates(event):
             verdict = explain(event, use, catalog)

@@ -5,12 +5,15 @@ changes, and alarms at the escalation steps."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from icalendar import Alarm, Calendar
 from icalendar import Event as VEvent
+from sqlalchemy import Row
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from watcher.config import Config
 from watcher.events import claims
@@ -35,11 +38,17 @@ def build(session: Session, config: Config, *, now: datetime, team: str | None =
     query = select(Impact.event_id, Impact.service, Impact.owner, Impact.state).where(Impact.state != "resolved")
     for event_id, service, owner, state in session.exec(query if team is None else query.where(Impact.owner == team)):
         impacts.setdefault(event_id, []).append({"service": service, "owner": owner, "state": state})
-    # Columns, not entities: the event's history in JSON is not needed here.
-    columns = select(Event.id, Event.provider, Event.kind, Event.external_id, Event.deadline, Event.deadline_earliest,
-                     Event.replacement, Event.url, Event.source, Event.provenance, Event.extra)
-    events = [e for e in session.exec(columns.where(Event.kind == "deprecation", col(Event.deadline).is_not(None)))
-              if e.id in impacts and (provider is None or e.provider == provider)]
+    # Columns, not entities: the event's history in JSON is not needed here. `Select` is what sqlmodel's
+    # `select` builds from several columns; its overloads stop at four.
+    columns: Select[*tuple[Any, ...]] = Select(
+        col(Event.id), col(Event.provider), col(Event.kind), col(Event.external_id), col(Event.deadline),
+        col(Event.deadline_earliest), col(Event.replacement), col(Event.url), col(Event.source),
+        col(Event.provenance), col(Event.extra))
+    # Cast: sqlmodel types a many-column select's rows as plain tuples, but `exec` returns SQLAlchemy's
+    # Result unchanged for it, whose rows are `Row`s that read a column by its name.
+    found = cast("Iterable[Row[*tuple[Any, ...]]]",
+                 session.exec(columns.where(Event.kind == "deprecation", col(Event.deadline).is_not(None))))
+    events = [e for e in found if e.id in impacts and (provider is None or e.provider == provider)]
     history = _changes_of_date(session, [e.id for e in events])
     calendar = Calendar()
     calendar.add("prodid", "-//provider-watcher//deprecation calendar//EN")
@@ -60,7 +69,7 @@ def build(session: Session, config: Config, *, now: datetime, team: str | None =
             # the feed for every subscriber: it is left out, and said.
             log.warning("calendar: %s/%s left out: %s", event.provider, event.external_id, exc,
                         extra={"source": event.source})
-    head = calendar.to_ical()
+    head: bytes = calendar.to_ical()
     return head[: -len(_END_CALENDAR)] + b"".join(body) + _END_CALENDAR
 
 

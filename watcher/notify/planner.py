@@ -91,11 +91,13 @@ def _reminders(session: Session, context: Context) -> tuple[list[dict[str, Any]]
     impacts = session.exec(select(Impact).where(Impact.group_key == DEPRECATION, Impact.state != "resolved")).all()
     if not impacts:
         return [], []
-    events = {e.id: e for e in session.exec(select(Event).where(col(Event.id).in_({i.event_id for i in impacts})))}
+    # Stored rows: every id is set (the filter only tells mypy so).
+    events = {e.id: e for e in session.exec(select(Event).where(col(Event.id).in_({i.event_id for i in impacts})))
+              if e.id is not None}
     heard: dict[int, set[str]] = defaultdict(set)
-    for impact_id, step in session.exec(select(Notice.impact_id, Notice.step).where(
+    for impact_id, heard_step in session.exec(select(Notice.impact_id, Notice.step).where(
             col(Notice.impact_id).in_([i.id for i in impacts]))):
-        heard[impact_id].add(step)
+        heard[impact_id].add(heard_step)
     drift = _drift(session, list(events))
     policy = context.config.escalation.policy()
     due: dict[Route, list[messages.Item]] = defaultdict(list)
@@ -198,7 +200,7 @@ def _threads(session: Session, context: Context) -> tuple[list[dict[str, Any]], 
     routes: dict[int, dict[Route, tuple[list[Impact], str | None, list[str]]]] = {}
     notices: list[dict[str, Any]] = []
     for event in candidates:
-        level = SEVERITIES.index(event.severity)  # type: ignore[arg-type]
+        level = SEVERITIES.index(event.severity)
         critical = event.severity == "critical"
         mention = config.escalation.oncall if critical else None
         if event.kind == "source":
@@ -252,7 +254,7 @@ def _thread(event: Event, route: Route) -> str:
 def _planned_roots(session: Session, threads: list[str]) -> dict[str, dict[str, Any]]:
     """Every planned key of these threads, with the root's payload (which revision it showed)."""
     found: dict[str, dict[str, Any]] = {}
-    for key, payload in session.exec(select(Outbox.dedup_key, Outbox.payload).where(
+    for key, payload in session.exec(select(Outbox.dedup_key, col(Outbox.payload)).where(
             col(Outbox.thread_key).in_(threads))):
         found[key] = payload if key.endswith(":root") else {}
     return found
@@ -263,7 +265,7 @@ def _thread_rows(session: Session, context: Context, event: Event, route: Route,
     thread = _thread(event, route)
     root = f"{thread}:root"
     over = (event.status or "").lower() in TERMINAL_STATUSES
-    priority = SEVERITIES.index(event.severity)  # type: ignore[arg-type]
+    priority = SEVERITIES.index(event.severity)
     base = {"channel": route.channel, "target": route.target, "thread_key": thread, "priority": priority}
     ids = [i.id for i in members]
     if root not in planned:

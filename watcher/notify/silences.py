@@ -171,7 +171,8 @@ def held(session: Session, silence_ids: Iterable[int]) -> dict[int, dict[str, in
         column = col(table.silence_id)
         for silence_id, count in session.exec(select(column, func.count()).where(column.in_(ids))
                                               .group_by(column)).all():
-            counts[silence_id][key] = count
+            if silence_id is not None:  # always: `in_(ids)` matches no NULL; this tells mypy
+                counts[silence_id][key] = count
     return counts
 
 

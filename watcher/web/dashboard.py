@@ -21,12 +21,14 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Sequence
 from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from sqlmodel import col, select
+from sqlmodel.sql.expression import Select
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
@@ -244,10 +246,15 @@ def _home_context(daemon: Daemon) -> dict[str, Any]:
     now = daemon.clock().astimezone(daemon.zone)
     with session(daemon.engine) as db:
         impacts = impact_rows(db)
-        events = db.exec(select(Event.id, Event.provider, Event.kind, Event.external_id, Event.title, Event.status,
-                                Event.severity, Event.deadline, Event.deadline_earliest, Event.deadline_precision,
-                                Event.replacement, Event.url, Event.provenance, Event.source, Event.models, Event.extra)
-                         .where(col(Event.kind).in_(["deprecation", "incident"]))).all()
+        # `Select` is what sqlmodel's `select` builds from several columns; its overloads stop at four.
+        query: Select[*tuple[Any, ...]] = Select(
+            col(Event.id), col(Event.provider), col(Event.kind), col(Event.external_id), col(Event.title),
+            col(Event.status), col(Event.severity), col(Event.deadline), col(Event.deadline_earliest),
+            col(Event.deadline_precision), col(Event.replacement), col(Event.url), col(Event.provenance),
+            col(Event.source), col(Event.models), col(Event.extra))
+        # SQLAlchemy `Row`s (sqlmodel types them as tuples), read by column name here and by deadline_rows,
+        # which is typed for whole `Event`s: they carry every column it reads, so Any.
+        events: Sequence[Any] = db.exec(query.where(col(Event.kind).in_(["deprecation", "incident"]))).all()
         # Overdue deadlines still in use come first: they are the most urgent.
         deadlines = deadline_rows([e for e in events if e.kind == "deprecation"], today=now.date(), impacts=impacts,
                                   include_past=True)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from slack_sdk.signature import SignatureVerifier
-from sqlmodel import select
+from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -142,8 +142,8 @@ def _edit(daemon: Daemon, row: Outbox, note: str, channel_id: str | None, *, onl
     now = daemon.clock()
     with session(daemon.engine) as db:
         # The message as people see it now: the latest edit after a button press, else the original.
-        latest = db.exec(select(Outbox.payload).where(Outbox.thread_key == f"edits:{row.dedup_key}")
-                         .order_by(Outbox.id.desc())).first()  # type: ignore[union-attr]
+        latest = db.exec(select(col(Outbox.payload)).where(Outbox.thread_key == f"edits:{row.dedup_key}")
+                         .order_by(col(Outbox.id).desc())).first()
         shown = latest or row.payload
         edited = messages.acted(shown, note, only=f"{row.dedup_key}|{only}" if only else None)
         insert_ignore(db, Outbox, [{
