@@ -69,7 +69,9 @@ def plan(session: Session, config: Config, *, now: datetime, today: date, uses: 
     rows += incident_rows
     notices += incident_notices
     for row in rows:
-        row.update(state="pending", attempts=0, created_at=now, next_attempt_at=now)
+        row.setdefault("state", "pending")  # "suppressed": planned, held back by a silence, never sent
+        row.setdefault("silence_id", None)  # one insert for all rows: every row names every column
+        row.update(attempts=0, created_at=now, next_attempt_at=now)
     added = insert_ignore(session, Outbox, rows, ["dedup_key"])
     insert_ignore(session, Notice, notices, ["impact_id", "step"])
     return added
@@ -199,15 +201,25 @@ def _threads(session: Session, context: Context) -> tuple[list[dict[str, Any]], 
     served = {p: [p, *context.hosts.get(p, [])] for p in {u.platform for u in context.uses}}
     routes: dict[int, dict[Route, tuple[list[Impact], str | None, list[str]]]] = {}
     notices: list[dict[str, Any]] = []
+    held: list[dict[str, Any]] = []
     for event in candidates:
         level = SEVERITIES.index(event.severity)
         critical = event.severity == "critical"
         mention = config.escalation.oncall if critical else None
-        if event.kind == "source":
-            routes[event.id or 0] = {context.on_call: ([], None, [])}
+        if event.kind == "source":  # the watcher's own trouble: the on-call group hears the critical ones
+            routes[event.id or 0] = {context.on_call: ([], mention, [])}
         elif event.kind in ORGANISATION:
             if level >= SEVERITIES.index("notice") and event.extra.get("escalate", True) is not False:
-                routes[event.id or 0] = _unless_silenced(event, context)
+                silence = silences.first_match(context.silences, {
+                    "kind": event.kind, "severity": event.severity, "provider": event.provider,
+                    "platform": event.provider, "channel": context.on_call.target})
+                if silence is None:
+                    routes[event.id or 0] = {context.on_call: ([], mention, [])}
+                else:  # recorded as held back by that silence (the digest counts it), never sent
+                    held.append({"dedup_key": f"held:{_thread(event, context.on_call)}:s{silence.id}",
+                                 "channel": context.on_call.channel, "target": context.on_call.target,
+                                 "thread_key": None, "action": "post", "priority": level, "state": "suppressed",
+                                 "silence_id": silence.id, "payload": {"text": messages.escape(event.title)}})
         elif level >= min(threshold, named):
             # The blanket "any use of this platform" guess is held to the higher bar.
             members = [i for i in by_event.get(event.id or 0, [])
@@ -235,16 +247,7 @@ def _threads(session: Session, context: Context) -> tuple[list[dict[str, Any]], 
     for event_id, chosen in routes.items():
         for route, (members, mention, possibly) in chosen.items():
             rows += _thread_rows(session, context, events[event_id], route, members, mention, possibly, planned)
-    return rows, notices
-
-
-def _unless_silenced(event: Event, context: Context) -> dict[Route, tuple[list[Impact], str | None, list[str]]]:
-    labels = {"kind": event.kind, "severity": event.severity, "provider": event.provider,
-              "platform": event.provider, "channel": context.on_call.target}
-    if silences.first_match(context.silences, labels) is not None:
-        return {}
-    mention = context.config.escalation.oncall if event.severity == "critical" else None
-    return {context.on_call: ([], mention, [])}
+    return rows + held, notices
 
 
 def _thread(event: Event, route: Route) -> str:
