@@ -24,18 +24,18 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.matching import events as varied_events  # noqa: E402
 from tests.fake_slack import FakeSlack  # noqa: E402
-from watcher import digest  # noqa: E402
 from watcher.config import Config, DigestConfig  # noqa: E402
 from watcher.events.store import apply_drafts  # noqa: E402
 from watcher.inventory.catalog import shipped  # noqa: E402
 from watcher.inventory.impacts import impact_rows, refresh  # noqa: E402
 from watcher.inventory.uses import Inventory, Use  # noqa: E402
 from watcher.notify import calendar as calendar_module  # noqa: E402
+from watcher.notify import digest_view  # noqa: E402
 from watcher.storage.engine import open_database, session  # noqa: E402
 
 
@@ -63,8 +63,8 @@ def rendering() -> None:
             impact_rows(db)
             baseline = time.perf_counter() - started
             started = time.perf_counter()
-            context = digest.collect(db, config, now=now)
-            _, _, html = digest.render(context)
+            context = digest_view.collect(db, config, now=now)
+            _, _, html = digest_view.render(context)
             took_digest = time.perf_counter() - started
             started = time.perf_counter()
             ics = calendar_module.build(db, config, now=now)

@@ -13,6 +13,7 @@ from typing import Any
 
 from connectors._html import clip
 from connectors._json import load
+from connectors._shapes import mapping, objects
 from watcher.errors import LayoutChanged, ParseError
 from watcher.events.dates import isoformat, timestamp
 from watcher.events.model import EventDraft, ParseResult, Severity
@@ -69,10 +70,10 @@ def _event(item: Any) -> EventDraft:
     # arn:aws:health:<region>::event/<service>/<type code>/<id>
     arn_parts = arn.split(":")
     region = arn_parts[3] if len(arn_parts) > 3 and arn_parts[3] else ""
-    impacted = item.get("impacted_services") or {}
+    impacted = mapping(item.get("impacted_services"))
     components = {str(item.get("service_name") or item.get("service") or "")}
     components |= {str(v.get("service_name")) for v in impacted.values() if isinstance(v, dict)}
-    components |= {str(c.get("service_name")) for c in item.get("impacted_service_status_changes") or []}
+    components |= {str(c.get("service_name")) for c in objects(item.get("impacted_service_status_changes"))}
     latest = log[0] if log else {}
     return EventDraft(
         kind="incident",

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from connectors._json import load
-from connectors._shapes import mapping
+from connectors._shapes import mapping, objects
 from connectors._statuspage_objects import UNAFFECTED_STATES, incident_draft
 from watcher.errors import LayoutChanged
 from watcher.events.model import EventDraft, ParseResult
@@ -78,14 +78,16 @@ def _unclaimed_degraded(components: list[dict[str, Any]],
     "none" take none of it: see `incident_draft`.)
     Sorted by name, so that the page reordering its components is no change to the incident.
     """
-    claimed = {str(c.get("name")) for item in incidents for c in item.get("components") or []}
-    claimed |= {str(a.get("name")) for item in incidents for u in item.get("incident_updates") or []
-                for a in u.get("affected_components") or []}
+    incidents, components = objects(incidents), objects(components)
+    claimed = {str(c.get("name")) for item in incidents for c in objects(item.get("components"))}
+    claimed |= {str(a.get("name")) for item in incidents for u in objects(item.get("incident_updates"))
+                for a in objects(u.get("affected_components"))}
     claimed_ids = {str(c.get("id")) for c in components if str(c.get("name")) in claimed}
     affected: dict[str, str] = {}
     for component in components:
         name, state = str(component.get("name") or ""), str(component.get("status") or "")
-        members = {str(i) for i in component.get("components") or []}
+        listed = component.get("components")
+        members = {str(i) for i in listed} if isinstance(listed, list) else set()
         # A component without a status says nothing; one in a state we do not know may be affected.
         if not name or not state or state.lower() in UNAFFECTED_STATES or name in claimed or members & claimed_ids:
             continue

@@ -16,28 +16,23 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import func
-from sqlmodel import Session, select
 
-from watcher import config as config_module
+from watcher import config_io
 from watcher.config import Config, SourceConfig
 from watcher.events.store import Change
-from watcher.ingest import health, sources
+from watcher.ingest import health, sources, watchdog
 from watcher.ingest.deliveries import DeliveryProcessor
 from watcher.ingest.http import make_client
 from watcher.ingest.poller import Poller, PollOutcome, database_executor
 from watcher.ingest.receiver import Receiver
 from watcher.inventory.service import ImpactService
-from watcher.inventory.uses import Use
 from watcher.metrics import Metrics
-from watcher.notify import actions, digest_mail
+from watcher.notify import actions, digest_mail, runner
 from watcher.notify.console import ConsoleNotifier
 from watcher.notify.notifier import Notifier
-from watcher.notify.outbox import DrainReport, Sender, drain
-from watcher.notify.planner import plan
+from watcher.notify.outbox import Sender
 from watcher.notify.slack import ConsoleSender, SlackSender
 from watcher.storage.engine import DAEMON_LOCK_WAIT, open_database, probe, session, write_log
-from watcher.storage.tables import Delivery, utc
 
 log = logging.getLogger("watcher.daemon")
 
@@ -68,7 +63,7 @@ class Daemon:
         self.metrics = Metrics()
         where = config_path or "config"
         # Every secret the config names, read before anything starts; the same list `watcher check` reads.
-        resolved = config_module.resolve_secrets(config, path=where)
+        resolved = config_io.resolve_secrets(config, path=where)
         secrets = {hook.name: resolved.get(f"webhooks[{index}].secret_env", "")
                    for index, hook in enumerate(config.webhooks)}
         self.engine = open_database(config.database.url, lock_wait=DAEMON_LOCK_WAIT)
@@ -178,33 +173,19 @@ class Daemon:
         await asyncio.get_running_loop().run_in_executor(self.db_executor, self.drain_once)
 
     def drain_once(self) -> int:
+        """Send the outbox; a notification that failed for good opens an alert, sent at once."""
         now = self.clock()
-        with session(self.engine) as db:
-            report = drain(db, self.sender, now=now)
-            if self._after_drain(db, report, now):  # an alert about a failed notification: tell it now
-                plan(db, self.config, now=now, today=self.today(now), uses=self._uses(),
-                     catalog=self.impacts.catalog)
-                db.commit()
-                report.sent += drain(db, self.sender, now=now).sent
-        return report.sent
+        return runner.drain_and_alert(self.engine, self.sender, self.metrics, now=now,
+                                      planning=functools.partial(self._planning, now))
 
-    def _after_drain(self, db: Session, report: DrainReport, now: datetime) -> bool:
-        """A notification that failed for good is a metric and an alert to the on-call channel (not
-        only a log line); the first success to that place again ends the alert. True if one opened."""
-        opened = False
-        for row in report.failed:
-            self.metrics.notifications_failed.labels(channel=row.channel).inc()
-            if (row.thread_key or "").startswith("source:"):
-                continue  # an alert about the watcher itself that failed: /healthz and the metric say it
-            opened |= bool(health.record(
-                db, subject=f"{row.channel} {row.target}", problem="notify-failed", ok=False, now=now,
-                severity="critical", title=f"notifications to {row.target} are failing",
-                summary=f"{row.error}; the notice it carried is on the dashboard's outbox and in the digest"))
-        for target in report.sent_targets:
-            health.record(db, subject=target, problem="notify-failed", ok=True, now=now, severity="info",
-                          title="", summary="notifications get through again")
-        db.commit()
-        return opened
+    def notify_once(self, now: datetime | None = None) -> int:
+        """Plan what the escalation ladder says is due (at `now`), then drain the outbox."""
+        runner.plan_due(self.engine, self._planning(now or self.clock()))
+        return self.drain_once()
+
+    def _planning(self, now: datetime) -> runner.Planning:
+        uses = self.impacts.inventory.uses if self.impacts.inventory else ()
+        return runner.Planning(self.config, now, self.today(now), uses, self.impacts.catalog)
 
     def act(self, action: actions.Action, selector: actions.Selector, *, by: str, by_id: str | None = None,
             plan: str | None = None, target: date | None = None, until: date | None = None,
@@ -221,9 +202,6 @@ class Daemon:
     def today(self, now: datetime | None = None) -> date:
         return (now or self.clock()).astimezone(self.zone).date()
 
-    def _uses(self) -> tuple[Use, ...]:
-        return self.impacts.inventory.uses if self.impacts.inventory else ()
-
     async def _stale_job(self) -> None:
         changes = await asyncio.get_running_loop().run_in_executor(self.db_executor, functools.partial(
             health.check_sources, self.engine, self.config, now=self.clock(), started_at=self.started_at))
@@ -236,26 +214,9 @@ class Daemon:
             self.poller.notifier.notify(changes)
 
     def check_webhooks(self, now: datetime | None = None) -> list[Change]:
-        """A webhook with `expect_every` that has heard nothing for that long is an alert (counted from
-        the daemon's start when it never heard anything)."""
-        now = now or self.clock()
-        changes: list[Change] = []
-        with session(self.engine) as db:
-            last = dict(db.exec(select(Delivery.webhook, func.max(Delivery.received_at))
-                                .group_by(Delivery.webhook)).all())
-            for hook in self.config.webhooks:
-                if not hook.expect_every:
-                    continue
-                heard = last.get(hook.name)
-                since = utc(heard) or self.started_at
-                silent = (now - since).total_seconds() > hook.expect_every
-                changes += health.record(
-                    db, subject=hook.name, problem="silent", ok=not silent, now=now, severity="warning",
-                    title=f"webhook {hook.name}: nothing received since {since:%Y-%m-%d %H:%M} UTC",
-                    summary=f"no delivery for longer than expected ({hook.expect_every / 3600:g} h): the sender's "
-                            "subscription may have lapsed" if silent else "deliveries again")
-            db.commit()
-        return changes
+        """Open or close the `silent` alert of each webhook with `expect_every` (see `watchdog`)."""
+        return watchdog.check_webhooks(self.engine, self.config.webhooks, now=now or self.clock(),
+                                       started_at=self.started_at)
 
     async def _digest_job(self) -> None:
         await asyncio.get_running_loop().run_in_executor(self.db_executor, self.send_digest)
@@ -268,13 +229,6 @@ class Daemon:
                                   path=str(self.config_path or "config"))
         for subject, to in sent:
             log.info("digest sent", extra={"to": to, "subject": subject})
-
-    def notify_once(self, now: datetime | None = None) -> int:
-        now = now or self.clock()
-        with session(self.engine) as db:
-            plan(db, self.config, now=now, today=self.today(now), uses=self._uses(), catalog=self.impacts.catalog)
-            db.commit()
-        return self.drain_once()
 
     def _reload_inventory(self) -> None:
         log.info("SIGHUP: reloading the inventory")

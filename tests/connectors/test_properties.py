@@ -1,4 +1,5 @@
-"""Properties over hostile input (hypothesis):
+"""Properties over hostile input (hypothesis; derandomized, so that CI runs the same examples every
+time: when changing a parser, drop `derandomize` and raise `max_examples` locally to search wider):
 
 - every connector, polled or webhook, fed a real fixture mutated at random (bytes flipped, cut,
   spliced, JSON values swapped for hostile ones) returns a result or raises a SourceError, never
@@ -26,7 +27,7 @@ from watcher.config import Config, ServerConfig, WebhookConfig
 from watcher.errors import SourceError
 from watcher.events import claims
 from watcher.notify import calendar as calendar_module
-from watcher.notify import digest, messages
+from watcher.notify import digest, digest_view, messages
 from watcher.notify.escalation import Step
 from watcher.storage.tables import Event, Impact
 
@@ -68,7 +69,7 @@ def _swap(value: Any, rng: random.Random) -> Any:
     return value
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(kind=st.sampled_from(sorted(POLLED)), index=st.integers(0, len(FIXTURE_FILES) - 1), seed=st.integers())
 def test_polled_connectors_on_mutated_fixtures(kind: str, index: int, seed: int) -> None:
     body = mutate(FIXTURE_FILES[index].read_bytes(), seed)
@@ -86,7 +87,7 @@ WEBHOOK_FIXTURES = sorted(p for p in FIXTURES.rglob("*.json") if p.parent.name i
     "statuspage-webhook", "azure-service-health", "aws-health", "standard-webhooks"))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, derandomize=True)
 @given(kind=st.sampled_from(sorted(WEBHOOKS)), index=st.integers(0, len(WEBHOOK_FIXTURES) - 1), seed=st.integers())
 def test_webhook_connectors_on_mutated_payloads(kind: str, index: int, seed: int) -> None:
     body = mutate(WEBHOOK_FIXTURES[index].read_bytes(), seed)
@@ -138,7 +139,7 @@ def own_markup_only(text: str) -> bool:
     return ">" not in rest
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, derandomize=True)
 @given(title=PROVIDER_TEXT, summary=PROVIDER_TEXT, url=PROVIDER_TEXT, replacement=PROVIDER_TEXT, model=PROVIDER_TEXT,
        service=PROVIDER_TEXT)
 def test_slack_messages_carry_no_provider_markup(title: str, summary: str, url: str, replacement: str, model: str,
@@ -172,7 +173,7 @@ class Links(HTMLParser):
         self.hrefs += [value or "" for name, value in attrs if name == "href"]
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, derandomize=True)
 @given(title=PROVIDER_TEXT, comment=PROVIDER_TEXT, public=st.sampled_from(["https://w.example", "javascript:x()"]))
 def test_digest_templates_escape_provider_text(title: str, comment: str, public: str) -> None:
     config = Config(server=ServerConfig(public_url=public))
@@ -187,7 +188,7 @@ def test_digest_templates_escape_provider_text(title: str, comment: str, public:
         blind_spots=[{"name": title, "health": "broken", "last_error": title}],
         silences=[], dashboard=None if not public.startswith("http") else public, services_by_team={"t": {title}})
     del config
-    _, text, html = digest.render(digest.view(facts))
+    _, text, html = digest_view.render(digest_view.view(facts))
     parsed = Links()
     parsed.feed(html)
     assert "script" not in parsed.tags
@@ -195,7 +196,7 @@ def test_digest_templates_escape_provider_text(title: str, comment: str, public:
     assert all("\r" not in line for line in text.splitlines())
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, derandomize=True)
 @given(title=PROVIDER_TEXT, url=PROVIDER_TEXT, replacement=PROVIDER_TEXT, model=PROVIDER_TEXT, owner=PROVIDER_TEXT)
 def test_calendar_events_always_read_back(title: str, url: str, replacement: str, model: str, owner: str) -> None:
     item = event(title, "", url, replacement, model)

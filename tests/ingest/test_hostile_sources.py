@@ -19,8 +19,9 @@ from tests.hostile_source import METADATA_URL, HostileSource
 from tests.process import Daemon, events, free_port, wait_for
 from tests.scenarios import fixture
 from watcher.config import Config, PollerConfig, SourceConfig
-from watcher.ingest.http import make_client, redirect_refusal
+from watcher.ingest.http import make_client
 from watcher.ingest.poller import Poller, PollOutcome
+from watcher.ingest.redirects import redirect_refusal
 from watcher.metrics import Metrics
 from watcher.storage.engine import open_database, session
 from watcher.storage.tables import SourceState

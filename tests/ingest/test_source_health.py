@@ -82,7 +82,7 @@ def test_silent_webhook_alerts_then_recovers(sqlite_url: str, tmp_path, monkeypa
     from tests.conftest import write_config
     from watcher.cli.commands import load_config
     from watcher.daemon import Daemon
-    from watcher.notify.digest import collect
+    from watcher.notify.digest_view import collect
     from watcher.storage.engine import session
     from watcher.storage.tables import Delivery
 

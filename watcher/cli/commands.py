@@ -18,6 +18,7 @@ from sqlmodel import select
 
 from connectors import POLLED, WEBHOOKS
 from watcher import config as config_module
+from watcher import config_io
 from watcher.config import Config
 from watcher.events import claims
 from watcher.events.model import EventKey
@@ -29,7 +30,7 @@ from watcher.inventory.matching import Verdict, match
 from watcher.inventory.scan import as_entries, scan, to_toml
 from watcher.inventory.service import ImpactService
 from watcher.inventory.uses import Use
-from watcher.notify import actions, digest, digest_mail
+from watcher.notify import actions, digest_mail, digest_view
 from watcher.notify import calendar as calendar_module
 from watcher.storage.engine import open_database, session
 from watcher.storage.tables import Event, SourceState
@@ -46,7 +47,7 @@ def fresh_impacts(config: Config, path: str) -> Engine:
 
 
 def load_config(path: str) -> Config:
-    return config_module.load(path, known_kinds=set(POLLED), webhook_kinds=set(WEBHOOKS))
+    return config_io.load(path, known_kinds=set(POLLED), webhook_kinds=set(WEBHOOKS))
 
 
 def cmd_deadlines(args: argparse.Namespace) -> int:
@@ -255,7 +256,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
         now = datetime.now(ZoneInfo(config.digest.timezone) if config.digest else UTC)
         with session(engine) as db:
             if not args.send:  # the combined digest only
-                _, text, html = digest.render(digest.collect(db, config, now=now))
+                _, text, html = digest_view.render(digest_view.collect(db, config, now=now))
                 sys.stdout.write(html if not args.text else text)
                 return 0
             sent = digest_mail.deliver(db, config, impacts.inventory, now=now, path=args.config)

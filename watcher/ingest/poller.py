@@ -1,7 +1,9 @@
 """One poll of one source: due? fetch every document conditionally, parse what changed, store, tell.
 
 A source only says what to fetch and how to read it; this loop owns scheduling state, errors,
-backoff and logging (log when a source starts failing and when it recovers, not every failure).
+backoff, health alerts and logging (log when a source starts failing and when it recovers, not every
+failure). What is made of each fetched document (parsing, the emptied-page check, the validators and
+drafts to store) is `documents`.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,11 +24,11 @@ from sqlalchemy import Engine
 from connectors import POLLED
 from watcher.config import Config, SourceConfig
 from watcher.errors import FetchError, SourceError
-from watcher.events.model import EventDraft, ParseResult
 from watcher.events.store import Change, apply_drafts
-from watcher.ingest import health, sources
-from watcher.ingest.connector import Document, PolledConnector
-from watcher.ingest.http import Fetched, fetch
+from watcher.ingest import documents, health, sources
+from watcher.ingest.connector import PolledConnector
+from watcher.ingest.documents import Read
+from watcher.ingest.http import fetch
 from watcher.metrics import Metrics
 from watcher.notify.notifier import Notifier
 from watcher.storage.engine import session
@@ -45,13 +47,6 @@ class PollOutcome:
     changes: list[Change] = field(default_factory=list)
 
 
-@dataclass
-class _Read:
-    document: Document
-    fetched: Fetched | None  # None: an optional document the page does not serve
-    result: ParseResult | None = None
-
-
 def database_executor(engine: Engine) -> ThreadPoolExecutor:
     """SQLite has one writer at a time: one database thread avoids lock waits between our own
     writers. PostgreSQL takes several."""
@@ -60,14 +55,6 @@ def database_executor(engine: Engine) -> ThreadPoolExecutor:
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def matches_include(draft: EventDraft, include: Sequence[str]) -> bool:
-    if not include:
-        return True
-    haystack = " ".join([draft.title, *draft.components, *draft.regions,
-                         *map(str, draft.extra.get("product_ids", []))]).lower()
-    return any(term.lower() in haystack for term in include)
 
 
 class Poller:
@@ -106,14 +93,14 @@ class Poller:
                 reads = await self._fetch_all(source, connector, cache)
                 changed = [r for r in reads if r.fetched is not None and r.fetched.status == 200]
                 if changed:
-                    await asyncio.to_thread(self._parse_all, connector, changed)
-                self._check_not_emptied(changed, cache)
+                    await asyncio.to_thread(documents.parse_all, connector, changed, self.clock)
+                documents.check_not_emptied(changed, cache)
             except SourceError as exc:
                 return await self._failed(source, claimed, exc.category, str(exc), exc.retry_after)
             except Exception as exc:  # a parser bug must not take the daemon or other sources down
                 log.exception("parser crashed", extra={"source": source.name})
                 return await self._failed(source, claimed, "parser_crash", f"{type(exc).__name__}: {exc}", None)
-        if changed or any(self._presence_changed(r, cache) for r in reads):
+        if changed or any(documents.presence_changed(r, cache) for r in reads):
             outcome = await self._in_db(self._store, source, reads, claimed)
         else:
             outcome = await self._in_db(self._not_modified, source)
@@ -137,7 +124,7 @@ class Poller:
         return claimed.health in ("broken", "suspicious") or claimed.consecutive_failures >= \
             self.config.poller.alert_after
 
-    def _health_after_success(self, source: SourceConfig, reads: list[_Read], outcome: PollOutcome,
+    def _health_after_success(self, source: SourceConfig, reads: list[Read], outcome: PollOutcome,
                               claimed: sources.Claim) -> list[Change]:
         now = self.clock()
         changes: list[Change] = []
@@ -182,7 +169,7 @@ class Poller:
             return claimed
 
     async def _fetch_all(self, source: SourceConfig, connector: PolledConnector,
-                         cache: dict[str, sources.DocumentState]) -> list[_Read]:
+                         cache: dict[str, sources.DocumentState]) -> list[Read]:
         reads = []
         for document in connector.documents(source.url):
             known = cache.get(document.url) or sources.DocumentState()
@@ -195,37 +182,12 @@ class Poller:
                     )
             except FetchError as exc:
                 if not document.required and exc.category in ("http_404", "http_410"):
-                    reads.append(_Read(document, None))
+                    reads.append(Read(document, None))
                     continue
                 raise FetchError(f"{document.url}: {exc}", category=exc.category,
                                  retry_after=exc.retry_after) from exc
-            reads.append(_Read(document, fetched))
+            reads.append(Read(document, fetched))
         return reads
-
-    def _parse_all(self, connector: PolledConnector, reads: list[_Read]) -> None:
-        for read in reads:
-            assert read.fetched is not None and read.fetched.body is not None
-            try:
-                read.result = connector.parse(read.fetched.body, url=read.fetched.url, fetched_at=self.clock())
-            except SourceError as exc:
-                raise type(exc)(f"{read.document.url}: {exc}", category=exc.category) from exc
-
-    def _check_not_emptied(self, reads: list[_Read], cache: dict[str, sources.DocumentState]) -> None:
-        for read in reads:
-            assert read.result is not None
-            before = cache.get(read.document.url)
-            if (read.result.items_seen == 0 and not read.result.may_be_empty and before is not None
-                    and (before.item_count or 0) > 0):
-                raise SourceError(
-                    f"{read.document.url}: answered 200 but the parser found no items where it found "
-                    f"{before.item_count} last time; the page layout may have changed",
-                    category="suspicious")
-
-    @staticmethod
-    def _presence_changed(read: _Read, cache: dict[str, sources.DocumentState]) -> bool:
-        """A document that appeared or went away (404) is written down even without new content."""
-        known = cache.get(read.document.url)
-        return known is None or (read.fetched is None) != (known.last_status == 404)
 
     async def _failed(self, source: SourceConfig, claimed: sources.Claim, category: str, message: str,
                       retry_after: float | None) -> PollOutcome:
@@ -269,45 +231,29 @@ class Poller:
             sources.record_success(connection, source, now=self.clock(), items=None)
         return PollOutcome(source.name, "not_modified")
 
-    def _store(self, source: SourceConfig, reads: list[_Read], claimed: sources.Claim) -> PollOutcome:
+    def _store(self, source: SourceConfig, reads: list[Read], claimed: sources.Claim) -> PollOutcome:
         """Validators, events and the success, in one transaction: either all of a poll counts or none."""
         now = self.clock()
-        cache = dict(self._documents[source.name])
-        platform_changes: list[tuple[str, str, str]] = []
-        drafts: list[EventDraft] = []
-        complete: set[str] = set()
-        for read in reads:
-            doc = cache.get(read.document.url) or sources.DocumentState()
-            if read.fetched is None:
-                doc = sources.DocumentState(last_status=404)
-            elif read.result is not None:
-                before = doc.generator
-                doc = sources.DocumentState(read.fetched.etag, read.fetched.last_modified, read.result.items_seen, 200,
-                                            read.result.generator or before)
-                if before and read.result.generator and before != read.result.generator:
-                    platform_changes.append((read.document.url, before, read.result.generator))
-                drafts.extend(d for d in read.result.drafts if matches_include(d, source.include))
-                complete |= read.result.complete_kinds
-            cache[read.document.url] = doc
-        changed = any(r.result is not None for r in reads)
-        items = sum(d.item_count or 0 for d in cache.values()) if changed else None
+        update = documents.update(reads, self._documents[source.name], source.include)
         changes: list[Change] = []
         with session(self.engine) as db:
             connection = db.connection()
-            sources.save_documents(connection, source.name, cache, now=now)
-            if changed:
-                changes = apply_drafts(db, source=source.name, provider=source.provider, drafts=drafts,
-                                       complete_kinds=complete, first_poll=claimed.last_ok_at is None, now=now)
-            sources.record_success(connection, source, now=now, items=items)
-            for url, was, now_served in platform_changes:
+            sources.save_documents(connection, source.name, update.documents, now=now)
+            if update.changed:
+                changes = apply_drafts(db, source=source.name, provider=source.provider, drafts=update.drafts,
+                                       complete_kinds=update.complete, first_poll=claimed.last_ok_at is None,
+                                       now=now)
+            sources.record_success(connection, source, now=now, items=update.items)
+            for url, was, now_served in update.platform_changes:
                 changes += health.record(
                     db, subject=source.name, problem="moved", ok=False, now=now, severity="warning", url=url,
                     title=f"{source.name}: the page is now served by {now_served} (was {was})",
                     summary=f"{url} changed platform from {was} to {now_served}: check that the source's kind still "
                             "fits and that its webhooks and subscriptions moved too")
             db.commit()
-        self._documents[source.name] = cache
-        return PollOutcome(source.name, "ok" if changed else "not_modified", items=items, changes=changes)
+        self._documents[source.name] = update.documents
+        return PollOutcome(source.name, "ok" if update.changed else "not_modified", items=update.items,
+                           changes=changes)
 
     def _count_success(self, source: SourceConfig, outcome: PollOutcome) -> None:
         self.metrics.polls.labels(source.name, outcome.outcome).inc()

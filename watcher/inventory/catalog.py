@@ -69,10 +69,10 @@ def shipped() -> Catalog:
 def build(anthropic_models_page: str, openai_deprecations_page: str, litellm_map: dict[str, Any]) -> dict[str, Any]:
     """The seed, from Anthropic's models page (aliases, cross-platform ids), the alias columns of
     OpenAI's deprecations page, and LiteLLM's model map (ids known to be models)."""
-    from connectors.anthropic_models import cross_platform_ids
-    from connectors.catalog_rules import FAMILIES, HINTS, HOSTS, RULES
     from connectors.litellm_model_map import platform_of, split_key
     from connectors.openai_deprecations import parse as openai_deprecations
+    from watcher.inventory.anthropic_models import cross_platform_ids
+    from watcher.inventory.catalog_rules import FAMILIES, HINTS, HOSTS, RULES
 
     aliases: dict[str, dict[str, str]] = {}
     for draft in openai_deprecations(openai_deprecations_page.encode(), url="").drafts:

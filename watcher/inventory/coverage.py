@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 
 from sqlmodel import Session, func, select
 
-from connectors.coverage_guide import GUIDE
 from watcher.config import Config
 from watcher.events.dates import isoformat
+from watcher.inventory.coverage_guide import GUIDE
 from watcher.inventory.uses import Inventory
 from watcher.storage.tables import Delivery, Event, SourceState, utc
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from connectors.api_components import ApiSurface
+from watcher.inventory.api_components import ApiSurface
 
 # Mentions in a clause that says something is *not* affected do not count ("API requests are not
 # affected" in a console incident). Clauses end at a sentence end, a line, or a contrast ("ChatGPT

@@ -6,7 +6,7 @@ knows, the same model in another form (a Bedrock cross-region profile, a Vertex 
 Azure deployment's model and version. A model named only as a replacement is never hit.
 Incidents match on the components or regions an entry depends on, as the incident lists them or as
 its text names them. An entry that lists no components is hit by an open incident that names one of
-the provider's API components (connectors/api_components.py), or by any incident of warning and up.
+the provider's API components (watcher/inventory/api_components.py), or by any incident of warning and up.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from connectors.api_components import API_SURFACES
 from watcher.events.model import SEVERITIES, TERMINAL_STATUSES
+from watcher.inventory.api_components import API_SURFACES
 from watcher.inventory.catalog import Catalog
 from watcher.inventory.incident_text import affirmed, api_named, word
 from watcher.inventory.uses import Use

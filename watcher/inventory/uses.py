@@ -12,10 +12,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from connectors.coverage_guide import GUIDE
-from watcher.config import validate_toml
+from watcher.config_io import validate_toml
 from watcher.errors import ConfigError
 from watcher.inventory.catalog import Catalog, shipped
+from watcher.inventory.coverage_guide import GUIDE
 
 
 class Use(BaseModel):

@@ -13,10 +13,11 @@ from email.message import EmailMessage
 
 from sqlmodel import Session
 
-from watcher import config as config_module
+from watcher import config_io
 from watcher.config import Config, EmailConfig
 from watcher.inventory.uses import Inventory
-from watcher.notify.digest import gather, render, view
+from watcher.notify.digest import gather
+from watcher.notify.digest_view import render, view
 
 log = logging.getLogger("watcher.notify.digest")
 
@@ -37,8 +38,8 @@ def message(email_config: EmailConfig, subject: str, text: str, html: str, *, no
 def send(email_config: EmailConfig, mail: EmailMessage, *, path: str = "config",
          timeout: float = 30) -> dict[str, tuple[int, bytes]]:
     """Send one mail; returns the recipients the server refused while accepting the others."""
-    user = config_module.secret(email_config.username_env, path=path, key="email.username_env")
-    password = config_module.secret(email_config.password_env, path=path, key="email.password_env")
+    user = config_io.secret(email_config.username_env, path=path, key="email.username_env")
+    password = config_io.secret(email_config.password_env, path=path, key="email.password_env")
     context = ssl.create_default_context()
     client: smtplib.SMTP
     if email_config.security == "tls":

@@ -25,7 +25,7 @@ from watcher.notify import actions
 from watcher.storage.engine import session
 from watcher.storage.tables import Event
 from watcher.web.context import daemon_of
-from watcher.web.dashboard import guard
+from watcher.web.dashboard_auth import guard
 
 JSON_BYTES = 256 * 1024  # an action or a silence is a few fields
 

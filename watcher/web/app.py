@@ -38,7 +38,7 @@ from watcher.ingest import health
 from watcher.ingest.receiver import BODY_SECONDS, BodyTimeout, body_timeout
 from watcher.notify import calendar as calendar_module
 from watcher.storage.engine import session
-from watcher.web import api, dashboard, silence_api, slack_actions
+from watcher.web import api, dashboard, dashboard_auth, silence_api, slack_actions
 from watcher.web.context import daemon_of
 
 log = logging.getLogger("watcher.web.app")
@@ -148,7 +148,7 @@ async def healthz(request: Request) -> Response:
     daemon = daemon_of(request)
     db_ok, db_detail = await asyncio.to_thread(daemon.database_ok)
     healthy = db_ok and daemon.scheduler_running
-    if not dashboard.authorized(request, daemon.dashboard_auth):
+    if not dashboard_auth.authorized(request, daemon.dashboard_auth):
         # Liveness for anyone (a load balancer); what is watched and how it fares is for the dashboard's users.
         return JSONResponse({"status": "ok" if healthy else "error"}, status_code=200 if healthy else 503)
     sources = await asyncio.to_thread(health.source_report, daemon.engine, daemon.config) if db_ok else {}
@@ -171,7 +171,7 @@ async def healthz(request: Request) -> Response:
 
 async def metrics(request: Request) -> Response:
     daemon = daemon_of(request)
-    if not daemon.config.server.metrics_public and (refused := dashboard.guard(request)) is not None:
+    if not daemon.config.server.metrics_public and (refused := dashboard_auth.guard(request)) is not None:
         return refused
     return Response(generate_latest(daemon.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 

@@ -3,7 +3,7 @@ expire behind the API's bearer token) and the dashboard's /silences page with it
 /ui/silences, only when the dashboard is writable). The rules are in watcher.notify.silences; this module
 reads requests, runs them in a thread against the database, and answers refusals as
 {"error": reason} with 400, 401, 403, 404 or 413. The page's forms carry the session's form token and
-are accepted only from the dashboard's own origin (watcher.web.dashboard)."""
+are accepted only from the dashboard's own origin (watcher.web.dashboard_auth)."""
 
 from __future__ import annotations
 
@@ -18,12 +18,13 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from watcher.notify import silences
 from watcher.storage.engine import session
+from watcher.templating import environment
 from watcher.web.api import _bearer_refusal, read_json
 from watcher.web.context import daemon_of
 
 if TYPE_CHECKING:
     from watcher.daemon import Daemon
-from watcher.web.dashboard import MAX_ID, _env, guard, html_page, page_session, read_form
+from watcher.web.dashboard_auth import MAX_ID, guard, html_page, page_session, read_form
 
 ENDED_SHOWN = 50  # expired and ended silences on the page; the API has all
 NO_SUCH = "no silence {}; `watcher silence list --all` shows them"  # as watcher.notify.silences says it
@@ -141,7 +142,7 @@ async def page(request: Request) -> Response:
     rows = await asyncio.to_thread(read)
     current = [r for r in rows if r["state"] == "active"]
     ended = [r for r in rows if r["state"] != "active"]
-    html = _env.get_template("dashboard/silences.html.j2").render(
+    html = environment().get_template("dashboard/silences.html.j2").render(
         active=current, ended=ended[:ENDED_SHOWN], more_ended=max(len(ended) - ENDED_SHOWN, 0),
         labels=silences.LABELS, zone=str(daemon.zone), today=daemon.today().isoformat(),
         writable=_writable(daemon), base="", **page_session(request))

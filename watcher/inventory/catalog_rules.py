@@ -1,6 +1,6 @@
 """What the catalog knows of platforms and model families, as data: how each platform decorates an
 id, which provider's status page speaks for a platform, which prefixes make a family, and which
-words in a source file say which platform the code calls. Built into watcher/data/catalog.json."""
+words in a source file say which platform the code calls. Built into watcher/inventory/data/catalog.json."""
 
 from __future__ import annotations
 
