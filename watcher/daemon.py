@@ -37,18 +37,6 @@ from watcher.storage.engine import DAEMON_LOCK_WAIT, open_database, probe, sessi
 log = logging.getLogger("watcher.daemon")
 
 
-class _MarkImpactsDue:
-    """Passes changes on to the notifier, and notes that impacts need a refresh."""
-
-    def __init__(self, inner: Notifier, daemon: Daemon) -> None:
-        self.inner = inner
-        self.daemon = daemon
-
-    def notify(self, changes: list[Change]) -> None:
-        if changes:
-            self.daemon.kick_impacts()
-        self.inner.notify(changes)
-
 # Longest wait for in-flight polls at shutdown before they are cancelled.
 SHUTDOWN_GRACE = 20.0
 
@@ -80,11 +68,13 @@ class Daemon:
         self.slack_signing_secret = resolved.get("slack.signing_secret_env")
         self.calendar_token = resolved.get("calendar.token_env")
         self._impacts_due = True
-        notifier = _MarkImpactsDue(notifier or ConsoleNotifier(), self)
+        notifier = notifier or ConsoleNotifier()
         self.poller = Poller(config=config, engine=self.engine, client=self.client, metrics=self.metrics,
-                             notifier=notifier, executor=self.db_executor, clock=self.clock)
+                             notifier=notifier, executor=self.db_executor, clock=self.clock,
+                             on_changed=self.kick_impacts)
         self.deliveries = DeliveryProcessor(hooks=config.webhooks, engine=self.engine, executor=self.db_executor,
                                             metrics=self.metrics, notifier=notifier, clock=self.clock,
+                                            on_changed=self.kick_impacts,
                                             busy=lambda: self.receiver.in_flight > 0)
         self.receiver = Receiver(hooks=config.webhooks, secrets=secrets, engine=self.engine,
                                  executor=self.db_executor, metrics=self.metrics, on_stored=self.deliveries.wake)
@@ -142,15 +132,13 @@ class Daemon:
         task = asyncio.ensure_future(self.poller.poll(source))
         self._in_flight.add(task)
         try:
-            outcome = await asyncio.shield(task)
+            await asyncio.shield(task)
         except asyncio.CancelledError:
             if self._stopping:  # shut down mid-poll: the source is polled again after the restart
                 return
             raise
         finally:
             self._in_flight.discard(task)
-        if outcome.changes:  # baseline ones too (never told): a retired model still in use is an impact
-            self.kick_impacts()
 
     async def _impact_job(self) -> None:
         """Refresh impacts when events changed or the inventory file did (checked every 30 s)."""
@@ -206,11 +194,13 @@ class Daemon:
         changes = await asyncio.get_running_loop().run_in_executor(self.db_executor, functools.partial(
             health.check_sources, self.engine, self.config, now=self.clock(), started_at=self.started_at))
         if changes:
+            self.kick_impacts()
             self.poller.notifier.notify(changes)
 
     async def _silence_job(self) -> None:
         changes = await asyncio.get_running_loop().run_in_executor(self.db_executor, self.check_webhooks)
         if changes:
+            self.kick_impacts()
             self.poller.notifier.notify(changes)
 
     def check_webhooks(self, now: datetime | None = None) -> list[Change]:

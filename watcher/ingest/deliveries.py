@@ -37,12 +37,13 @@ MAX_DEFER = 10.0
 class DeliveryProcessor:
     def __init__(self, *, hooks: list[WebhookConfig], engine: Engine, executor: Executor, metrics: Metrics,
                  notifier: Notifier, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 busy: Callable[[], bool] = lambda: False) -> None:
+                 busy: Callable[[], bool] = lambda: False, on_changed: Callable[[], None] = lambda: None) -> None:
         self.hooks = {h.name: h for h in hooks}
         self.engine = engine
         self.executor = executor
         self.metrics = metrics
         self.notifier = notifier
+        self.on_changed = on_changed  # events changed: impacts and plans look next
         self.clock = clock
         self._wake = asyncio.Event()
         self._stopping = False
@@ -76,6 +77,7 @@ class DeliveryProcessor:
                 await self._lull(deadline)
                 changes, handled = await loop.run_in_executor(self.executor, self.process_pending)
                 if changes:
+                    self.on_changed()
                     self.notifier.notify(changes)
                 if handled < BATCH or self._stopping:
                     break

@@ -60,8 +60,11 @@ def _utcnow() -> datetime:
 class Poller:
     def __init__(self, *, config: Config, engine: Engine, client: httpx.AsyncClient, metrics: Metrics,
                  notifier: Notifier, clock: Callable[[], datetime] = _utcnow,
-                 rand: Callable[[], float] = random.random, executor: Executor | None = None) -> None:
+                 rand: Callable[[], float] = random.random, executor: Executor | None = None,
+                 on_changed: Callable[[], None] = lambda: None) -> None:
         self.config = config
+        # Events changed (history recorded as baseline too): what runs next, impacts and plans, looks.
+        self.on_changed = on_changed
         self.engine = engine
         self.client = client
         self.metrics = metrics
@@ -115,6 +118,8 @@ class Poller:
                 source.expect_every and outcome.outcome == "ok"):
             alerts = await self._in_db(self._health_after_success, source, reads, outcome, claimed)
         self._count_success(source, outcome)
+        if outcome.changes or alerts:
+            self.on_changed()
         told = [c for c in [*outcome.changes, *alerts] if not c.baseline]
         if told:
             self.notifier.notify(told)
@@ -205,6 +210,7 @@ class Poller:
         if (started if broken else failures == self.config.poller.alert_after):
             alerts = await self._in_db(self._alert, source, category, message, failures)
             if alerts:
+                self.on_changed()
                 self.notifier.notify(alerts)
         return PollOutcome(source.name, "failed", category=category, message=message)
 
