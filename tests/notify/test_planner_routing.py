@@ -52,3 +52,28 @@ def test_organisation_and_watcher_alerts_reach_on_call_and_silences_hold_them(sq
                                                                       "openai batch.failed: batch_1")
     assert held[silence.id or 0]["outbox"] == 1
     assert len(rows) == 3  # nothing else planned; the held one is never drained (not pending)
+
+
+def test_an_incident_naming_a_component_is_told_from_the_lower_of_both_thresholds(sqlite_url: str) -> None:
+    """incident_severity = "info" lets every incident that hits a use through, those naming its
+    component included (named_incident_severity never raises the bar above incident_severity)."""
+    from watcher.inventory.catalog import shipped
+    from watcher.inventory.impacts import refresh
+    from watcher.inventory.uses import Inventory, Use
+
+    use = Use(service="portal", provider="example", platform="example", model="example-1", owner="team-portal",
+              components=("Management Portal",))
+    incident = EventDraft(kind="incident", provider="example", external_id="inc1", title="Portal is slow",
+                          severity="info", status="investigating", components=["Management Portal"],
+                          published_at=NOW, updated_at=NOW)
+    quiet = Config(slack=CONFIG.slack, escalation=EscalationConfig(incident_severity="info"))
+    engine = open_database(sqlite_url)
+    with session(engine) as db:
+        apply_drafts(db, source="s", provider="example", now=NOW, drafts=[incident])
+        refresh(db, Inventory((use,)), shipped(), now=NOW)
+        db.commit()
+        plan(db, quiet, now=NOW, today=NOW.date())
+        db.commit()
+        [row] = db.exec(select(Outbox)).all()
+    engine.dispose()
+    assert (row.target, row.payload["text"]) == ("#ai-oncall", "example incident [info] investigating: Portal is slow")

@@ -189,7 +189,8 @@ def _notice(impact: Impact, step: str, now: datetime, *, outbox_key: str | None 
 def _threads(session: Session, context: Context) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     config = context.config
     threshold = SEVERITIES.index(config.escalation.incident_severity)
-    named = SEVERITIES.index(config.escalation.named_incident_severity)
+    # An incident that names what a use depends on is never held to a higher bar than the guess.
+    named = min(SEVERITIES.index(config.escalation.named_incident_severity), threshold)
     impacts = session.exec(select(Impact).where(Impact.group_key == None)).all()  # noqa: E711
     touched = {impact.event_id for impact in impacts}
     by_event: dict[int, list[Impact]] = defaultdict(list)
