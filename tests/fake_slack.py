@@ -104,3 +104,11 @@ def press(message: dict[str, Any], button: str, user: tuple[str, str], *, secret
     signature = "v0=" + hmac.new(secret.encode(), f"v0:{stamp}:".encode() + form, hashlib.sha256).hexdigest()
     return form, {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": stamp,
                   "X-Slack-Signature": signature}
+
+
+def slack_config(slack: FakeSlack, *, signing: bool = True) -> str:
+    """The `[slack]` and `[escalation]` sections that point a daemon at `slack` (token in
+    TEST_SLACK_TOKEN, signing secret in TEST_SLACK_SIGNING), on-call channel #ai-oncall."""
+    signing_line = 'signing_secret_env = "TEST_SLACK_SIGNING"\n' if signing else ""
+    return (f'[slack]\ntoken_env = "TEST_SLACK_TOKEN"\nchannel = "#ai-oncall"\nbase_url = "{slack.url("/api/")}"\n'
+            f'{signing_line}\n[escalation]\noncall = "<!subteam^S0ONCALL>"\n')

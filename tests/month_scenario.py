@@ -22,7 +22,7 @@ from sqlmodel import col, select
 
 from tests.conftest import write_config
 from tests.fake_provider import FakeProvider
-from tests.fake_slack import FakeSlack, press
+from tests.fake_slack import FakeSlack, press, slack_config
 from tests.ingest.test_webhook_receiver import SECRETS, standard_headers
 from tests.scenarios import fixture, load
 from watcher.cli.commands import load_config
@@ -145,14 +145,7 @@ async def run_month(workdir: Path, provider: FakeProvider, slack: FakeSlack) -> 
 [inventory]
 path = "inventory.toml"
 
-[slack]
-token_env = "TEST_SLACK_TOKEN"
-channel = "#ai-oncall"
-base_url = "{slack.url('/api/')}"
-signing_secret_env = "TEST_SLACK_SIGNING"
-
-[escalation]
-oncall = "<!subteam^S0ONCALL>"
+{slack_config(slack)}
 
 [[webhooks]]
 name = "openai"

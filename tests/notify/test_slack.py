@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tests.conftest import write_config
 from tests.fake_provider import FakeProvider
-from tests.fake_slack import FakeSlack
+from tests.fake_slack import FakeSlack, slack_config
 from tests.process import Daemon, free_port, wait_for
 from tests.scenarios import ANTHROPIC_SUMMARY, fixture, incidents_document, load, resolved_variant
 
@@ -40,13 +40,7 @@ def setup(tmp_path: Path, provider: FakeProvider, slack: FakeSlack, sqlite_url: 
 [inventory]
 path = "inventory.toml"
 
-[slack]
-token_env = "TEST_SLACK_TOKEN"
-channel = "#ai-oncall"
-base_url = "{slack.url('/api/')}"
-
-[escalation]
-oncall = "<!subteam^S0ONCALL>"
+{slack_config(slack, signing=False)}
 """, sources=f"""
 [[sources]]
 name = "anthropic-status"

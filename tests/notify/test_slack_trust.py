@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from tests.conftest import write_config
 from tests.fake_provider import FakeProvider
-from tests.fake_slack import FakeSlack, press
+from tests.fake_slack import FakeSlack, press, slack_config
 from tests.process import Daemon, free_port, wait_for
 from tests.scenarios import ANTHROPIC_SUMMARY, fixture, incidents_document, load
 from watcher.storage.engine import open_database, session
@@ -58,14 +58,7 @@ def start(tmp_path: Path, provider: FakeProvider, slack: FakeSlack, sqlite_url: 
 [inventory]
 path = "inventory.toml"
 
-[slack]
-token_env = "TEST_SLACK_TOKEN"
-channel = "#ai-oncall"
-base_url = "{slack.url('/api/')}"
-signing_secret_env = "TEST_SLACK_SIGNING"
-
-[escalation]
-oncall = "<!subteam^S0ONCALL>"
+{slack_config(slack)}
 """, sources=f"""
 [[sources]]
 name = "anthropic-status"

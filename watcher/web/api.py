@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 from sqlmodel import col, select
@@ -50,6 +50,24 @@ async def read_json(request: Request) -> bytes | JSONResponse:
         return await read_capped(request, JSON_BYTES)
     except BodyTooLarge as exc:
         return _error(413, str(exc))
+
+
+BodyT = TypeVar("BodyT", bound=BaseModel)
+
+
+async def read_body(request: Request, model: type[BodyT], expected: str) -> BodyT | Response:
+    """A write's body, for the API's changes: the bearer token checked, the JSON capped and
+    validated into `model`; otherwise the refusal to answer (401/403/413/400, saying `expected`)."""
+    if (refused := _bearer_refusal(request)) is not None:
+        return refused
+    raw = await read_json(request)
+    if isinstance(raw, Response):
+        return raw
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
+        return _error(400, f"expected a JSON object with {expected}: {problems}")
 
 
 async def list_events(request: Request) -> Response:
@@ -123,21 +141,16 @@ def _bearer_refusal(request: Request) -> JSONResponse | None:
     return None
 
 
-async def act(request: Request) -> JSONResponse:
+async def act(request: Request) -> Response:
     daemon = daemon_of(request)
     if (refused := _bearer_refusal(request)) is not None:
-        return refused
+        return refused  # before the action's name: a stranger learns nothing
     action = request.path_params["action"]
     if action not in ("ack", "snooze", "resolve"):
         return _error(404, f"no action {action!r}; use ack, snooze or resolve")
-    body = await read_json(request)
-    if isinstance(body, JSONResponse):
-        return body
-    try:
-        parsed = ActionBody.model_validate_json(body)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
-        return _error(400, f"expected a JSON object with event_key and by: {problems}")
+    parsed = await read_body(request, ActionBody, "event_key and by")
+    if isinstance(parsed, Response):
+        return parsed
     selector = actions.Selector(parsed.event_key, parsed.service)
     try:
         outcome = await asyncio.to_thread(daemon.act, action, selector, by=parsed.by, plan=parsed.plan,

@@ -12,14 +12,14 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from watcher.notify import silences
 from watcher.storage.engine import session
 from watcher.templating import environment
-from watcher.web.api import _bearer_refusal, read_json
+from watcher.web.api import read_body
 from watcher.web.context import daemon_of
 
 if TYPE_CHECKING:
@@ -43,10 +43,6 @@ class ExpireBody(BaseModel):
 
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
-
-
-def _problems(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
 
 
 def _writable(daemon: Daemon) -> bool:
@@ -95,16 +91,9 @@ async def list_silences(request: Request) -> Response:
 
 
 async def create_silence(request: Request) -> Response:
-    if (refused := _bearer_refusal(request)) is not None:
-        return refused
-    raw = await read_json(request)
-    if isinstance(raw, Response):
-        return raw
-    try:
-        body = SilenceBody.model_validate_json(raw)
-    except ValidationError as exc:
-        return _error(400, f"expected a JSON object with matchers, until (YYYY-MM-DD), by and comment: "
-                           f"{_problems(exc)}")
+    body = await read_body(request, SilenceBody, "matchers, until (YYYY-MM-DD), by and comment")
+    if isinstance(body, Response):
+        return body
     try:
         matchers = silences.parse_matchers(body.matchers) if isinstance(body.matchers, list) else \
             silences.check_matchers(body.matchers)
@@ -115,15 +104,9 @@ async def create_silence(request: Request) -> Response:
 
 
 async def expire_silence(request: Request) -> Response:
-    if (refused := _bearer_refusal(request)) is not None:
-        return refused
-    raw = await read_json(request)
-    if isinstance(raw, Response):
-        return raw
-    try:
-        body = ExpireBody.model_validate_json(raw)
-    except ValidationError as exc:
-        return _error(400, f"expected a JSON object with by (who ends the silence): {_problems(exc)}")
+    body = await read_body(request, ExpireBody, "by (who ends the silence)")
+    if isinstance(body, Response):
+        return body
     if request.path_params["silence_id"] > MAX_ID:
         return _error(404, NO_SUCH.format(request.path_params["silence_id"]))
     answer = await _run(_expire, daemon_of(request), request.path_params["silence_id"], body.by)
