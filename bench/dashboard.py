@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.matching import events as varied_events  # noqa: E402
+from connectors.contract.events import EventDraft  # noqa: E402
 from watcher.config import Config, DatabaseConfig, InventoryConfig  # noqa: E402
 from watcher.daemon import Daemon  # noqa: E402
-from watcher.events.model import EventDraft  # noqa: E402
 from watcher.events.store import apply_drafts  # noqa: E402
 from watcher.storage.engine import open_database, session  # noqa: E402
 from watcher.web.app import create_app  # noqa: E402

@@ -23,22 +23,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.parse_pages import PAGES as PARSED_PAGES  # noqa: E402
+from bench.parse_pages import pages as parsed_pages  # noqa: E402
 from connectors import POLLED  # noqa: E402
 from watcher.inventory.catalog import shipped  # noqa: E402
 from watcher.inventory.matching import match  # noqa: E402
 from watcher.inventory.scan import scan, scanned_files  # noqa: E402
 from watcher.inventory.uses import Use  # noqa: E402
 
-# The deprecation pages of bench/parse_pages.py (not its JSON-model-list and changelog extras).
-PAGES = [(kind, path) for kind, path in PARSED_PAGES
-         if kind not in ("openai-changelog", "feed") and not path.endswith("openai_models_json_lifecycle.json")]
+# The deprecation pages of bench/parse_pages.py, each read by its own connector (not the generic readers'
+# second reading, the JSON model list, the changelogs or the status pages).
+_NOT_DEPRECATION_PAGES = ("openai-changelog", "feed", "statuspage", "status", "google-cloud-status",
+                          "aws-health-public", "lifecycle-table", "lifecycle-prose")
+PAGES = [(kind, path) for kind, path in parsed_pages()
+         if kind == path.parent.name and kind not in _NOT_DEPRECATION_PAGES
+         and path.name != "openai_models_json_lifecycle.json"]
 
 
 def events(count: int) -> list:
     now = datetime.now(UTC)
     real = [d for kind, path in PAGES
-            for d in POLLED[kind].parse((ROOT / "tests/fixtures" / path).read_bytes(), url="u", fetched_at=now).drafts]
+            for d in POLLED[kind].parse(path.read_bytes(), url="u", fetched_at=now).drafts]
     varied = list(real)
     n = 0
     while len(varied) < count:

@@ -3,31 +3,49 @@
 from __future__ import annotations
 
 from connectors import (
+    alibaba_model_studio,
     anthropic_deprecations,
     aws_health_events,
     aws_health_public,
+    azure_ai_foundry_lifecycle,
     azure_openai_retirements,
     azure_service_health,
     bedrock_lifecycle,
+    cerebras_deprecations,
+    cohere_deprecations,
+    deepseek_updates,
     feed,
+    fireworks_changelog,
     gemini_deprecations,
     generic_hmac,
     google_cloud_status,
     groq_deprecations,
+    lifecycle_prose,
+    lifecycle_table,
     litellm_model_map,
+    minimax_models,
+    mistral_models,
+    moonshot_models,
     openai_changelog,
     openai_deprecations,
+    perplexity_changelog,
     standard_webhooks,
+    status,
     statuspage,
     statuspage_webhook,
+    together_deprecations,
     vertex_model_versions,
+    xai_retirements,
+    xiaomi_mimo_deprecations,
+    zai_releases,
 )
-from watcher.ingest.connector import PolledConnector, WebhookConnector
+from connectors.contract.protocols import PolledConnector, WebhookConnector
 
 POLLED: dict[str, PolledConnector] = {
     c.kind: c
     for c in (
         statuspage.CONNECTOR,
+        status.CONNECTOR,
         feed.CONNECTOR,
         google_cloud_status.CONNECTOR,
         aws_health_public.CONNECTOR,
@@ -40,6 +58,22 @@ POLLED: dict[str, PolledConnector] = {
         groq_deprecations.CONNECTOR,
         litellm_model_map.CONNECTOR,
         openai_changelog.CONNECTOR,
+        lifecycle_table.CONNECTOR,
+        lifecycle_prose.CONNECTOR,
+        alibaba_model_studio.CONNECTOR,
+        azure_ai_foundry_lifecycle.CONNECTOR,
+        cerebras_deprecations.CONNECTOR,
+        cohere_deprecations.CONNECTOR,
+        deepseek_updates.CONNECTOR,
+        fireworks_changelog.CONNECTOR,
+        minimax_models.CONNECTOR,
+        mistral_models.CONNECTOR,
+        moonshot_models.CONNECTOR,
+        perplexity_changelog.CONNECTOR,
+        together_deprecations.CONNECTOR,
+        xai_retirements.CONNECTOR,
+        xiaomi_mimo_deprecations.CONNECTOR,
+        zai_releases.CONNECTOR,
     )
 }
 

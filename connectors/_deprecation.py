@@ -8,14 +8,17 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from connectors._tables import Table
-from watcher.errors import LayoutChanged
-from watcher.events.dates import Deadline, normalize_text
-from watcher.events.model import EventDraft, Severity
+from connectors._models import is_model_id
+from connectors._tables import Row, Table
+from connectors.contract.dates import Deadline, normalize_text
+from connectors.contract.errors import LayoutChanged
+from connectors.contract.events import EventDraft, Severity
 
 _NO_REPLACEMENT = re.compile(r"^(?:|-+|n/?a|none|no replacement|tbd)\.?$", re.I)
-_ALTERNATIVES = re.compile(r"\s*(?:,\s*or\s+|\s+or\s+|,\s*|\s+and\s+)\s*")
+_ALTERNATIVES = re.compile(r"\s*(?:,\s*(?:and|or)\s+|\s+or\s+|,\s*|\s+and\s+)\s*")
 _DATED_HEADING = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*:")
+_QUALIFIER = re.compile(r"\([^)]*\)")
+_ID_TOKEN = re.compile(r"^(?=.*[a-z])(?=.*\d)[a-z0-9][a-z0-9._:@/-]*[a-z0-9]$")
 
 
 def replacement_text(cell: str) -> str | None:
@@ -24,16 +27,57 @@ def replacement_text(cell: str) -> str | None:
 
 
 def replacement_models(text: str | None, codes: Iterable[str] = ()) -> list[str]:
-    """The ids a replacement cell names: its code spans, else its alternatives ("a or b")."""
-    named = [c for c in codes if c]
+    """The ids a replacement cell names: its code spans that are ids (not "reasoning.mode: pro"), else
+    its alternatives ("a or b", "a, b, and c", or ids side by side where a page lost its line breaks),
+    without qualifiers in brackets ("(text-only workloads)") or footnote marks."""
+    named = [c.strip().rstrip("*").strip() for c in codes if c and " " not in c.strip()]
     if named or not text:
-        return named
-    return [part.strip(" *.") for part in _ALTERNATIVES.split(text) if part.strip(" *.") and " " not in part.strip()]
+        return list(dict.fromkeys(n for n in named if n))
+    # "DeepSeek V3.1 (deepseek-ai/DeepSeek-V3.1)": an id in brackets after a display name is the id
+    bracketed = [inner.strip() for inner in re.findall(r"\(([^()\s]+)\)", text)
+                 if "/" in inner or is_model_id(inner.strip()) or _ID_TOKEN.match(inner.strip())]
+    if bracketed:
+        return list(dict.fromkeys(bracketed))
+    found: list[str] = []
+    for part in _ALTERNATIVES.split(_QUALIFIER.sub(" ", text)):
+        part = part.strip(" *.")
+        if part and " " not in part:
+            found.append(part)
+            continue
+        found += [t for t in (w.strip("*.,") for w in part.split())
+                  if t.islower() and (is_model_id(t) or _ID_TOKEN.match(t))]  # "Gemini 3.5 Flash" names no id
+    return list(dict.fromkeys(found))
 
 
 def heading_date(heading: str) -> date | None:
     match = _DATED_HEADING.match(normalize_text(heading))
     return date.fromisoformat(match[1]) if match else None
+
+
+def chain_date(headings: Iterable[str]) -> date | None:
+    """The announcement date of the nearest dated heading a table stands under: "#### Base GPT models"
+    below "### 2023-07-06: GPT and embeddings" was announced on 2023-07-06."""
+    for heading in reversed(list(headings)):
+        if (found := heading_date(heading)) is not None:
+            return found
+    return None
+
+
+def floor(deadline: Deadline) -> Deadline:
+    """The same date read as a floor ("not before"), as a page note or the row's own words say."""
+    return Deadline(deadline.date, deadline.precision, True, deadline.raw)
+
+
+def group_label(row: Row, model_col: int | None) -> str | None:
+    """A row that only labels the rows below it ("Preview models"): an HTML full-width cell, or in a
+    Markdown copy a row whose other cells are all empty and whose text is no model id."""
+    if row.divider is not None:
+        return row.divider
+    label = row.cell(model_col).strip()
+    others = [c for i, c in enumerate(row.cells) if i != model_col and c.strip()]
+    if label and not others and " " in label and not is_model_id(label) and not row.code(model_col):
+        return label
+    return None
 
 
 def is_lifecycle_only(deadline: Deadline, replacement: str | None, status: str) -> bool:
@@ -113,8 +157,12 @@ def require_tables(found: list[Table], column: str, page: str) -> list[Table]:
 
 
 def merge(drafts: Iterable[EventDraft]) -> list[EventDraft]:
-    """One draft per key (the first mention wins: pages list the newest announcement first); a later
-    mention adds what the first one lacked."""
+    """One draft per key. A model listed twice has one current deadline: when both mentions carry an
+    announcement date (`published_at`) the later announcement speaks, else the first mention does
+    (pages list the newest announcement first); the mention that does not speak is kept as history in
+    `extra["earlier_announcements"]` when it said something else, and fills in what the speaking one
+    lacks. A live model's floor is dropped when the same page also deprecates the model: the
+    deprecation is what the page now says about it."""
     merged: dict[tuple[str, str, str], EventDraft] = {}
     for draft in drafts:
         if not draft.external_id.strip():
@@ -122,15 +170,33 @@ def merge(drafts: Iterable[EventDraft]) -> list[EventDraft]:
         known = merged.get(draft.key)
         if known is None:
             merged[draft.key] = draft
-            continue
-        known.models = list(dict.fromkeys([*known.models, *draft.models]))
-        known.regions = sorted({*known.regions, *draft.regions})
-        known.replacement = known.replacement or draft.replacement
-        known.published_at = known.published_at or draft.published_at
-        if not known.deadline and draft.deadline:
-            known.deadline, known.deadline_precision = draft.deadline, draft.deadline_precision
-            known.deadline_earliest = draft.deadline_earliest
-        for key, value in draft.extra.items():
-            if value and not known.extra.get(key):
-                known.extra[key] = value
-    return list(merged.values())
+        elif known.published_at and draft.published_at and draft.published_at > known.published_at:
+            merged[draft.key] = _combine(draft, known)
+        else:
+            _combine(known, draft)
+    deprecated = {(d.provider, d.external_id) for d in merged.values() if d.kind == "deprecation"}
+    return [d for d in merged.values() if d.kind != "lifecycle" or (d.provider, d.external_id) not in deprecated]
+
+
+def _combine(speaks: EventDraft, other: EventDraft) -> EventDraft:
+    """`speaks` with what `other` adds: its ids, regions, and what `speaks` left blank; `other` itself
+    as an earlier announcement when it gave another date or was announced on another day."""
+    history = [*speaks.extra.get("earlier_announcements", []), *other.extra.get("earlier_announcements", [])]
+    announced_apart = other.published_at and speaks.published_at and other.published_at != speaks.published_at
+    if announced_apart or (other.deadline, other.deadline_earliest) != (speaks.deadline, speaks.deadline_earliest):
+        history.append({"announced": other.published_at.date().isoformat() if other.published_at else None,
+                        "deadline": other.deadline, "deadline_earliest": other.deadline_earliest,
+                        "table": other.extra.get("announcement") or other.extra.get("table")})
+    speaks.models = list(dict.fromkeys([*speaks.models, *other.models]))
+    speaks.regions = sorted({*speaks.regions, *other.regions})
+    speaks.replacement = speaks.replacement or other.replacement
+    speaks.published_at = speaks.published_at or other.published_at
+    if not speaks.deadline and other.deadline:
+        speaks.deadline, speaks.deadline_precision = other.deadline, other.deadline_precision
+        speaks.deadline_earliest = other.deadline_earliest
+    for key, value in other.extra.items():
+        if value and not speaks.extra.get(key):
+            speaks.extra[key] = value
+    if history:
+        speaks.extra["earlier_announcements"] = history
+    return speaks

@@ -10,7 +10,7 @@ import json
 import sys
 from typing import Any
 
-from watcher.errors import ParseError
+from connectors.contract.errors import ParseError
 
 
 def load(body: bytes | str) -> Any:

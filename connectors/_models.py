@@ -11,7 +11,13 @@ _FAMILIES = (
     "mistral", "mixtral", "codestral", "pixtral", "magistral", "ministral", "qwen", "deepseek", "grok", "command",
     "embed-", "rerank", "jamba", "titan", "nova", "kimi", "moonshotai", "glm", "anthropic.", "amazon.",
     "cohere.", "meta.", "ai21.", "mistral.", "us.", "eu.", "apac.", "global.", "openai/", "groq/",
+    "devstral", "voxtral", "open-mistral", "open-mixtral", "open-codestral", "labs-", "mistralai/", "c4ai-",
+    "cohere-", "qwq", "qvq", "wan2", "deepseek-ai/", "moonshot-", "moonshotai/", "mimo-", "minimax", "abab",
+    "speech-0", "speech-2", "zai-glm", "zai-org/", "cogview", "sonar-", "r1-1776", "phi-", "mai-ds-", "ai21-",
+    "jais", "accounts/fireworks/",
 )
+# Families that are ordinary words too: the word itself, or the word and a hyphen (not "sonarqube").
+_WORDS = frozenset({"sonar"})
 _SHAPE = re.compile(r"^[a-z][a-z0-9]*(?:[-.:/@_][a-z0-9]+)*(?:\*)?$")
 
 
@@ -21,7 +27,7 @@ def is_model_id(text: str) -> bool:
         return False
     if re.search(r"-\d{4}-\d{2}-\d{2}$", word) and not word.startswith(_FAMILIES):
         return False  # dated beta headers such as cache-diagnosis-2026-04-07
-    return word.startswith(_FAMILIES)
+    return word in _WORDS or word.startswith(_FAMILIES)
 
 
 def model_ids(candidates: list[str]) -> list[str]:

@@ -8,9 +8,9 @@ from typing import Any
 
 from connectors._html import clip
 from connectors._shapes import objects
-from watcher.errors import LayoutChanged
-from watcher.events.dates import timestamp
-from watcher.events.model import TERMINAL_STATUSES, EventDraft, Severity, max_severity
+from connectors.contract.dates import timestamp
+from connectors.contract.errors import LayoutChanged
+from connectors.contract.events import TERMINAL_STATUSES, EventDraft, Severity, max_severity
 
 IMPACT_SEVERITY: dict[str, Severity] = {
     "none": "info", "maintenance": "info", "minor": "notice", "major": "warning", "critical": "critical",

@@ -6,8 +6,8 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 
-from watcher.errors import SignatureError
-from watcher.ingest.connector import Settings
+from connectors.contract.errors import SignatureError
+from connectors.contract.protocols import Settings
 
 
 def _same(given: str, secret: str | None) -> bool:

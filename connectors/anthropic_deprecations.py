@@ -1,12 +1,20 @@
-"""Anthropic's model deprecations page: the model status table and the deprecation history."""
+"""Anthropic's model deprecations page: the model status table, the deprecation history (one table
+per announcement, newest first) and the notes above them.
+
+An Active model's "Not sooner than <date>" is its guaranteed floor: a `lifecycle` event, never a
+deprecation. A note may deprecate a model no table lists yet ("Claude Mythos Preview
+(`claude-mythos-preview`) is deprecated. To migrate to Claude Mythos 5 (`claude-mythos-5`)…"): a
+deprecation with no date announced.
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from connectors._deprecation import (
+    chain_date,
     deprecation,
-    heading_date,
     is_lifecycle_only,
     lifecycle,
     merge,
@@ -15,15 +23,19 @@ from connectors._deprecation import (
     require_tables,
 )
 from connectors._tables import tables
-from watcher.events.dates import parse_deadline
-from watcher.events.model import EventDraft, ParseResult
-from watcher.ingest.connector import PolledConnector, single_document
+from connectors.contract.dates import parse_deadline
+from connectors.contract.events import EventDraft, ParseResult
+from connectors.contract.protocols import NO_HINTS, Hints, PolledConnector, single_document
 
 PLATFORM = "anthropic"
+_NOTE = re.compile(r"<(Note|Warning|Tip|Info)>(.*?)</\1>", re.S | re.I)
+_DEPRECATED = re.compile(r"\(`([^`\s]+)`\)\s+is\s+(?:now\s+)?deprecated\b", re.I)
+_MIGRATE_TO = re.compile(r"\bmigrate to\b[^`]*?\(`([^`\s]+)`\)", re.I)
 
 
-def parse(body: bytes, *, url: str, fetched_at: datetime | None = None) -> ParseResult:
-    found = tables(body.decode("utf-8", errors="replace"))
+def parse(body: bytes, *, url: str, fetched_at: datetime | None = None, hints: Hints = NO_HINTS) -> ParseResult:
+    text = body.decode("utf-8", errors="replace")
+    found = tables(text)
     history = require_tables(found, "retirement date", "Anthropic model deprecations")
     drafts: list[EventDraft] = []
     rows = 0
@@ -36,7 +48,7 @@ def parse(body: bytes, *, url: str, fetched_at: datetime | None = None) -> Parse
         model_col = table.column("model")
         date_col = table.column("retirement date")
         replacement_col = table.column("replacement")
-        announced = heading_date(table.heading)
+        announced = chain_date(table.headings)
         for row in table.rows:
             rows += 1
             model = (row.code(model_col) or [row.cell(model_col)])[0]
@@ -56,8 +68,25 @@ def parse(body: bytes, *, url: str, fetched_at: datetime | None = None) -> Parse
                 extra={"deprecated_on": parse_deadline(row.cell(table.column("deprecated"))).iso}
                 if state_col is not None else {"announcement": table.heading},
             ))
+    drafts += _noted(text, url)
     return ParseResult(drafts=merge(drafts), items_seen=rows, document="model-deprecations")
 
 
+def _noted(text: str, url: str) -> list[EventDraft]:
+    """Deprecations a note announces in words: the model's id in brackets, "is deprecated", and the id
+    it says to migrate to. Listed after the tables, so that a table row for the same model speaks."""
+    drafts = []
+    for _, note in _NOTE.findall(text):
+        for match in _DEPRECATED.finditer(note):
+            target = _MIGRATE_TO.search(note, match.end())
+            replacement = target[1] if target else None
+            drafts.append(deprecation(
+                platform=PLATFORM, model=match[1], deadline=parse_deadline(None), url=url, replacement=replacement,
+                replacement_ids=[replacement] if replacement else [],
+                extra={"announcement": " ".join(note.split())},
+            ))
+    return drafts
+
+
 CONNECTOR = PolledConnector(kind="anthropic-deprecations", parse=parse, documents=single_document,
-                            describes="Anthropic model deprecations page (.md variant)")
+                            describes="Anthropic model deprecations page (.md variant)", lifecycle=True)

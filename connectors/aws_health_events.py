@@ -10,10 +10,10 @@ from typing import Any
 from connectors._json import load
 from connectors._shapes import mapping, objects
 from connectors._webhook_auth import body_digest, verify_header_token
-from watcher.errors import LayoutChanged
-from watcher.events.dates import timestamp
-from watcher.events.model import EventDraft, Kind, Severity
-from watcher.ingest.connector import Settings, WebhookConnector
+from connectors.contract.dates import timestamp
+from connectors.contract.errors import LayoutChanged
+from connectors.contract.events import EventDraft, Kind, Severity
+from connectors.contract.protocols import Settings, WebhookConnector
 
 CATEGORIES: dict[str, tuple[Kind, Severity]] = {
     "issue": ("incident", "warning"), "investigation": ("incident", "notice"),

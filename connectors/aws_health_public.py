@@ -14,10 +14,10 @@ from typing import Any
 from connectors._html import clip
 from connectors._json import load
 from connectors._shapes import mapping, objects
-from watcher.errors import LayoutChanged, ParseError
-from watcher.events.dates import isoformat, timestamp
-from watcher.events.model import EventDraft, ParseResult, Severity
-from watcher.ingest.connector import PolledConnector, single_document
+from connectors.contract.dates import isoformat, timestamp
+from connectors.contract.errors import LayoutChanged, ParseError
+from connectors.contract.events import EventDraft, ParseResult, Severity
+from connectors.contract.protocols import NO_HINTS, Hints, PolledConnector, single_document
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # sorts an undated log entry last
 STATUS: dict[int, tuple[str, Severity]] = {
@@ -36,7 +36,7 @@ def decode(body: bytes) -> str:
         return body.decode("utf-16")
 
 
-def parse(body: bytes, *, url: str, fetched_at: datetime | None = None) -> ParseResult:
+def parse(body: bytes, *, url: str, fetched_at: datetime | None = None, hints: Hints = NO_HINTS) -> ParseResult:
     try:
         text = decode(body)
     except UnicodeDecodeError as exc:

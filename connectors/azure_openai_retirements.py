@@ -3,6 +3,10 @@ the `GET /openai/models` JSON with `lifecycle_status` and Unix `deprecation` tim
 
 Events are keyed on model and version ("gpt-4o:2024-11-20"): Azure retires versions, and a
 deployment names its model and version.
+
+"No earlier than <date>" with no replacement is a live model's floor (a `lifecycle` event, status
+`active`, the table's Preview / Generally Available kept as `lifecycle_status`), until a Preview
+model passes that day: then it may go any day and is a deprecation.
 """
 
 from __future__ import annotations
@@ -24,15 +28,15 @@ from connectors._deprecation import (
 from connectors._json import load
 from connectors._shapes import mapping
 from connectors._tables import tables
-from watcher.errors import LayoutChanged
-from watcher.events.dates import parse_deadline
-from watcher.events.model import EventDraft, ParseResult
-from watcher.ingest.connector import PolledConnector, single_document
+from connectors.contract.dates import Deadline, parse_deadline
+from connectors.contract.errors import LayoutChanged
+from connectors.contract.events import EventDraft, ParseResult
+from connectors.contract.protocols import NO_HINTS, Hints, PolledConnector, single_document
 
 PLATFORM = "azure-openai"
 
 
-def parse(body: bytes, *, url: str, fetched_at: datetime | None = None) -> ParseResult:
+def parse(body: bytes, *, url: str, fetched_at: datetime | None = None, hints: Hints = NO_HINTS) -> ParseResult:
     text = body.decode("utf-8", errors="replace")
     if text.lstrip().startswith("{"):
         return _models_json(text, url)
@@ -50,20 +54,28 @@ def parse(body: bytes, *, url: str, fetched_at: datetime | None = None) -> Parse
             lifecycle = row.cell(table.column("lifecycle")).lower()
             deadline = parse_deadline(row.cell(date_col))
             replacement = replacement_text(row.cell(table.column("replacement")))
-            if is_lifecycle_only(deadline, replacement, lifecycle):
+            facts = {"model": model, "version": version, "lifecycle_status": lifecycle}
+            if is_lifecycle_only(deadline, replacement, lifecycle) and not _preview_past_floor(
+                    lifecycle, deadline, fetched_at):
                 if deadline.date:
                     drafts.append(lifecycle_floor(platform=PLATFORM, model=f"{model}:{version}", deadline=deadline,
-                                                  url=url, status=lifecycle or "active",
-                                                  extra={"model": model, "version": version}))
+                                                  url=url, extra=facts))
                 continue
             drafts.append(deprecation(
                 platform=PLATFORM, model=f"{model}:{version}", models=[model], deadline=deadline, url=url,
                 replacement=replacement,
                 replacement_ids=replacement_models(replacement, row.code(table.column("replacement"))),
-                extra={"model": model, "version": version, "lifecycle_status": lifecycle,
-                       "no_new_customers": parse_deadline(row.cell(table.column("no new customers"))).iso},
+                extra={**facts, "no_new_customers": parse_deadline(row.cell(table.column("no new customers"))).iso},
             ))
     return ParseResult(drafts=merge(drafts), items_seen=rows, document="model-retirements")
+
+
+def _preview_past_floor(lifecycle: str, deadline: Deadline, fetched_at: datetime | None) -> bool:
+    """A Preview model whose "No earlier than" day has passed can be retired any day now: it is a
+    deprecation (still dated by its floor), no longer a live model's guarantee. A Generally Available
+    model past its floor keeps its lifecycle reading until Azure sets a date."""
+    return (lifecycle == "preview" and deadline.earliest and deadline.date is not None and fetched_at is not None
+            and fetched_at.date() > deadline.date)
 
 
 def _models_json(text: str, url: str) -> ParseResult:
@@ -88,4 +100,5 @@ def _models_json(text: str, url: str) -> ParseResult:
 
 
 CONNECTOR = PolledConnector(kind="azure-openai-retirements", parse=parse, documents=single_document,
-                            describes="Azure OpenAI model retirement tables, or the /openai/models JSON")
+                            describes="Azure OpenAI model retirement tables, or the /openai/models JSON",
+                            lifecycle=True)

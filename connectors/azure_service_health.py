@@ -13,10 +13,10 @@ from connectors._html import html_to_text
 from connectors._json import load
 from connectors._shapes import mapping, objects
 from connectors._webhook_auth import body_digest, verify_path_token
-from watcher.errors import LayoutChanged
-from watcher.events.dates import timestamp
-from watcher.events.model import EventDraft, Kind, Severity
-from watcher.ingest.connector import Settings, WebhookConnector
+from connectors.contract.dates import timestamp
+from connectors.contract.errors import LayoutChanged
+from connectors.contract.events import EventDraft, Kind, Severity
+from connectors.contract.protocols import Settings, WebhookConnector
 
 KINDS: dict[str, tuple[Kind, Severity]] = {
     "incident": ("incident", "warning"), "maintenance": ("maintenance", "info"),

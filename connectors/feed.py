@@ -17,9 +17,9 @@ import feedparser
 
 from connectors._html import clip, html_to_text
 from connectors._models import model_ids
-from watcher.errors import LayoutChanged, ParseError
-from watcher.events.model import EventDraft, Kind, ParseResult, Severity, max_severity
-from watcher.ingest.connector import PolledConnector, single_document
+from connectors.contract.errors import LayoutChanged, ParseError
+from connectors.contract.events import EventDraft, Kind, ParseResult, Severity, max_severity
+from connectors.contract.protocols import NO_HINTS, Hints, PolledConnector, single_document
 
 # "Status: Resolved" (incident.io, xAI) or "<strong>Resolved</strong> - " (Atlassian Statuspage),
 # whichever comes first in the entry: feeds put the newest update on top.
@@ -43,7 +43,7 @@ _WORDED_SEVERITY: dict[str, Severity] = {
 }
 
 
-def parse(body: bytes, *, url: str, fetched_at: datetime | None = None) -> ParseResult:
+def parse(body: bytes, *, url: str, fetched_at: datetime | None = None, hints: Hints = NO_HINTS) -> ParseResult:
     parsed = feedparser.parse(body)
     if not parsed.get("version"):
         reason = parsed.get("bozo_exception") or "no <rss> or <feed> root element"

@@ -20,10 +20,10 @@ from typing import Any
 from connectors._html import clip
 from connectors._json import load
 from connectors._webhook_auth import body_digest
-from watcher.errors import ConfigError, LayoutChanged, SignatureError
-from watcher.events.dates import timestamp as read_time
-from watcher.events.model import SEVERITIES, EventDraft, Kind, Severity
-from watcher.ingest.connector import Settings, WebhookConnector
+from connectors.contract.dates import timestamp as read_time
+from connectors.contract.errors import LayoutChanged, MissingSecret, SignatureError
+from connectors.contract.events import SEVERITIES, EventDraft, Kind, Severity
+from connectors.contract.protocols import Settings, WebhookConnector
 
 KINDS: frozenset[Kind] = frozenset({"incident", "maintenance", "deprecation", "changelog", "account", "billing"})
 
@@ -62,7 +62,7 @@ def _signed_time(headers: Mapping[str, str], settings: Settings, now: float) -> 
 def verify(headers: Mapping[str, str], body: bytes, secret: str | None, *, settings: Settings, now: float,
            token: str | None = None) -> None:
     if not secret:
-        raise ConfigError("the webhook secret must be set (secret_env names an empty variable)")
+        raise MissingSecret("the webhook secret must be set (secret_env names an empty variable)")
     header = (settings.header or "x-signature").lower()
     given = headers.get(header)
     if not given:

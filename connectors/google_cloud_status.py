@@ -8,16 +8,16 @@ from typing import Any
 from connectors._html import clip
 from connectors._json import load
 from connectors._shapes import mapping, objects
-from watcher.errors import LayoutChanged
-from watcher.events.dates import isoformat, timestamp
-from watcher.events.model import EventDraft, ParseResult, Severity
-from watcher.ingest.connector import PolledConnector, single_document
+from connectors.contract.dates import isoformat, timestamp
+from connectors.contract.errors import LayoutChanged
+from connectors.contract.events import EventDraft, ParseResult, Severity
+from connectors.contract.protocols import NO_HINTS, Hints, PolledConnector, single_document
 
 SEVERITY: dict[str, Severity] = {"low": "notice", "medium": "warning", "high": "critical"}
 PAGE = "https://status.cloud.google.com"
 
 
-def parse(body: bytes, *, url: str, fetched_at: datetime | None = None) -> ParseResult:
+def parse(body: bytes, *, url: str, fetched_at: datetime | None = None, hints: Hints = NO_HINTS) -> ParseResult:
     incidents = load(body)
     if not isinstance(incidents, list):
         raise LayoutChanged(f"layout changed: expected a list of incidents, got {type(incidents).__name__}")

@@ -15,16 +15,19 @@ from typing import Any
 
 from connectors._deprecation import deprecation
 from connectors._json import load
-from watcher.errors import LayoutChanged
-from watcher.events.dates import first_dated, parse_deadline
-from watcher.events.model import EventDraft, ParseResult
-from watcher.ingest.connector import PolledConnector, single_document
+from connectors.contract.dates import first_dated, parse_deadline
+from connectors.contract.errors import LayoutChanged
+from connectors.contract.events import EventDraft, ParseResult
+from connectors.contract.protocols import NO_HINTS, Hints, PolledConnector, single_document
 
 PLATFORMS = {
     "openai": "openai", "text-completion-openai": "openai", "azure": "azure-openai", "azure_ai": "azure-ai",
     "bedrock": "bedrock", "bedrock_converse": "bedrock", "anthropic": "anthropic", "gemini": "gemini",
     "mistral": "mistral", "codestral": "mistral", "text-completion-codestral": "mistral", "xai": "xai",
     "deepseek": "deepseek", "fireworks_ai": "fireworks", "together_ai": "together", "groq": "groq",
+    "cohere": "cohere", "cohere_chat": "cohere", "dashscope": "alibaba", "moonshot": "moonshot",
+    "perplexity": "perplexity", "cerebras": "cerebras", "zai": "zai", "minimax": "minimax",
+    "xiaomi_mimo": "xiaomi",
 }
 _PREFIXES = {*PLATFORMS, "vertex_ai", "openai", "azure"}
 _QUALIFIER = re.compile(
@@ -50,7 +53,7 @@ def split_key(key: str) -> tuple[str, list[str]]:
     return "/".join(parts), qualifiers
 
 
-def parse(body: bytes, *, url: str, fetched_at: datetime | None = None) -> ParseResult:
+def parse(body: bytes, *, url: str, fetched_at: datetime | None = None, hints: Hints = NO_HINTS) -> ParseResult:
     entries = load(body)
     if not isinstance(entries, dict):
         raise LayoutChanged("layout changed: the model map is not a JSON object")
@@ -86,4 +89,4 @@ def _draft(platform: str, model: str, entries: list[tuple[str, dict[str, Any]]])
 
 
 CONNECTOR = PolledConnector(kind="litellm-model-map", parse=parse, documents=single_document,
-                            describes="LiteLLM model map JSON (deprecation_date entries)")
+                            describes="LiteLLM model map JSON (deprecation_date entries)", lifecycle=True)

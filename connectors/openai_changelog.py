@@ -11,10 +11,10 @@ from datetime import UTC, date, datetime
 from connectors._html import clip
 from connectors._models import model_ids
 from connectors._tables import plain
-from watcher.errors import LayoutChanged
-from watcher.events.dates import parse_deadline
-from watcher.events.model import EventDraft, ParseResult
-from watcher.ingest.connector import PolledConnector, single_document
+from connectors.contract.dates import parse_deadline
+from connectors.contract.errors import LayoutChanged
+from connectors.contract.events import EventDraft, ParseResult
+from connectors.contract.protocols import NO_HINTS, Hints, PolledConnector, single_document
 
 PAGE = "https://developers.openai.com/api/docs/changelog"
 _MONTH = re.compile(r"^##\s+([A-Za-z]+),?\s+(\d{4})\s*$")
@@ -24,7 +24,7 @@ _CODE = re.compile(r"`([^`]+)`")
 _LABELS = re.compile(r"^(?:Feature|Update|Fix|Deprecation|Change|Model:|API:)[^\n]{0,400}$")
 
 
-def parse(body: bytes, *, url: str, fetched_at: datetime | None = None) -> ParseResult:
+def parse(body: bytes, *, url: str, fetched_at: datetime | None = None, hints: Hints = NO_HINTS) -> ParseResult:
     entries: list[tuple[date, list[str]]] = []
     year: int | None = None
     for line in body.decode("utf-8", errors="replace").splitlines():

@@ -18,10 +18,10 @@ from typing import Any
 
 from connectors._json import load
 from connectors._shapes import mapping
-from watcher.errors import ConfigError, LayoutChanged, SignatureError
-from watcher.events.dates import timestamp
-from watcher.events.model import EventDraft, Severity
-from watcher.ingest.connector import Settings, WebhookConnector
+from connectors.contract.dates import timestamp
+from connectors.contract.errors import LayoutChanged, MissingSecret, SignatureError
+from connectors.contract.events import EventDraft, Severity
+from connectors.contract.protocols import Settings, WebhookConnector
 
 # OpenAI event types that need a human: account warnings and failed work.
 FAILURES: dict[str, Severity] = {
@@ -46,7 +46,7 @@ def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
 def verify(headers: Mapping[str, str], body: bytes, secret: str | None, *, settings: Settings, now: float,
            token: str | None = None) -> None:
     if not secret:
-        raise ConfigError("the webhook secret must be set (secret_env names an empty variable)")
+        raise MissingSecret("the webhook secret must be set (secret_env names an empty variable)")
     for name in ("webhook-id", "webhook-timestamp", "webhook-signature"):
         if not headers.get(name):
             raise SignatureError(f"missing {name} header")

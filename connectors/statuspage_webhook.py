@@ -10,9 +10,9 @@ from typing import Any
 from connectors._json import load
 from connectors._statuspage_objects import component_draft, incident_draft
 from connectors._webhook_auth import body_digest, verify_path_token
-from watcher.errors import LayoutChanged
-from watcher.events.model import EventDraft
-from watcher.ingest.connector import Settings, WebhookConnector
+from connectors.contract.errors import LayoutChanged
+from connectors.contract.events import EventDraft
+from connectors.contract.protocols import Settings, WebhookConnector
 
 
 def parse(headers: Mapping[str, str], body: bytes, *, settings: Settings) -> list[EventDraft]:

@@ -5,55 +5,16 @@ Pure (a time zone is checked against the system's tz database)."""
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from connectors.contract.protocols import Hints
+from watcher.config_values import Duration, Slug, parse_duration
 from watcher.errors import ConfigError
 from watcher.notify.escalation import Policy
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
-_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-# The longest interval, timeout, tolerance or reminder step a config may give: a typo such as
-# "100000000000d" would otherwise pass the check and overflow the scheduler's date arithmetic.
-MAX_DURATION = 365 * 86400.0
-
-
-def parse_duration(value: str | int | float) -> float:
-    """`30s`, `2m`, `1h`, `90d` (a bare number is seconds)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        try:
-            return float(value)
-        except OverflowError:
-            raise ValueError('a number too large for a duration; write it like "30s" or "90d"') from None
-    match = _DURATION.match(str(value))
-    if not match:
-        raise ValueError(f"{value!r} is not a duration; write it like \"30s\", \"2m\", \"1h\" or \"90d\"")
-    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
-
-
-def _slug(value: str) -> str:
-    if not _NAME.match(value):
-        raise ValueError("use lowercase letters, digits, '.', '_' or '-' (like \"anthropic-status\")")
-    return value
-
-
-# Names and providers end up in URLs, metric labels and event keys.
-Slug = Annotated[str, AfterValidator(_slug)]
-
-
-def _bounded(seconds: float) -> float:
-    if not math.isfinite(seconds) or seconds > MAX_DURATION:
-        raise ValueError(f"{seconds / 86400:g} days is too long; at most a year (\"365d\")")
-    return seconds
-
-
-# Durations in the file are strings like "2m"; in the program they are seconds.
-Duration = Annotated[float, BeforeValidator(parse_duration), Field(ge=0), AfterValidator(_bounded)]
 
 
 def _deadline(value: float) -> float:
@@ -142,6 +103,16 @@ class SourceConfig(_Section):
     deadline: Duration | None = None  # overrides [poller] deadline for a slow page
     # A feed whose newest entry is older than this has gone quiet or moved: an alert.
     expect_every: Duration | None = None
+    # For the generic readers (lifecycle-table, lifecycle-prose): the platform the page's models run on
+    # when it is not `provider` (a reseller's page), and the columns of a table they cannot work out.
+    platform: Slug | None = None
+    model_column: str | None = None
+    date_column: str | None = None
+    replacement_column: str | None = None
+
+    def hints(self) -> Hints:
+        return Hints(provider=self.provider, platform=self.platform, model_column=self.model_column,
+                     date_column=self.date_column, replacement_column=self.replacement_column)
 
     @field_validator("url")
     @classmethod

@@ -1,15 +1,10 @@
-"""Exceptions of provider-watcher, caught by category.
+"""The daemon's own exceptions. What a source or a webhook delivery can raise (`SourceError`,
+`FetchError`, `ParseError`, `LayoutChanged`, `WebhookRejected`, `SignatureError`) is part of the
+connector contract, in `connectors.contract.errors`.
 
 WatcherError
 ├── ConfigError            the config file is wrong; message names file, key and fix
-├── SourceError            one source could not be read this cycle; carries a `category`
-│   ├── FetchError         transport or HTTP trouble (timeout, dns, tls, connect, http_4xx, 429, 5xx, too_large,
-│   │                      redirects, redirect_refused, invalid_url, decoding)
-│   └── ParseError         the body is not what the connector expects (malformed JSON/XML)
-│       └── LayoutChanged  the document parses but lacks what the connector looks for: the source is broken
-├── StorageError           the database is unreachable or its schema is not migrated
-└── WebhookRejected        a webhook delivery refused before it is stored; carries the HTTP status
-    └── SignatureError     401: missing, stale or wrong signature or token
+└── StorageError           the database is unreachable or its schema is not migrated
 """
 
 from __future__ import annotations
@@ -25,33 +20,3 @@ class ConfigError(WatcherError):
 
 class StorageError(WatcherError):
     pass
-
-
-class SourceError(WatcherError):
-    category = "error"
-
-    def __init__(self, message: str, *, category: str | None = None, retry_after: float | None = None):
-        super().__init__(message)
-        if category is not None:
-            self.category = category
-        self.retry_after = retry_after
-
-
-class FetchError(SourceError):
-    category = "fetch"
-
-
-class ParseError(SourceError):
-    category = "parse"
-
-
-class LayoutChanged(ParseError):
-    category = "layout_changed"
-
-
-class WebhookRejected(WatcherError):
-    status = 400
-
-
-class SignatureError(WebhookRejected):
-    status = 401

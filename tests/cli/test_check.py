@@ -195,7 +195,8 @@ owner = "team-tools"
 ''', encoding="utf-8")
     config = write_config(tmp_path / "watcher.toml", database_url="sqlite:///watcher.db", sources="",
                           extra='[inventory]\npath = "uses.toml"\n')
-    known = "anthropic, azure-ai, azure-openai, bedrock, cohere, deepseek, gemini, groq, mistral, openai, vertex, xai"
+    known = ("alibaba, anthropic, azure-ai, azure-openai, bedrock, cerebras, cohere, deepseek, fireworks, gemini, "
+             "groq, minimax, mistral, moonshot, openai, perplexity, together, vertex, xai, xiaomi, zai")
     assert main(["check", "--config", str(config)]) == 2
     captured = capsys.readouterr()
     assert f"  inventory {inventory}: 6 use(s), 6 service(s), 5 team(s)" in captured.out.splitlines()

@@ -11,8 +11,8 @@ from connectors import POLLED
 from tests.process import watcher
 from tests.scenarios import FIXTURES
 from watcher.cli.main import main
-from watcher.config import parse_duration
 from watcher.config_io import load
+from watcher.config_values import parse_duration
 from watcher.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +57,7 @@ def test_durations() -> None:
      "must start with https://"),
     (SOURCE.replace('provider = "anthropic"\n', ""), "sources[0].provider", "required"),
     (SOURCE.replace('kind = "statuspage"', 'kind = "statuspag"'), "sources[0].kind",
-     "use one of: anthropic-deprecations, aws-health-public"),
+     "use one of: alibaba-model-studio, anthropic-deprecations, aws-health-public"),
     ('[server]\nport = "eighty"\n', "server.port", "integer"),
     ('[database]\nurl = "mysql://x"\n', "database.url", "postgresql+psycopg://"),
     ('[slack]\ntoken = "xoxb-secret"\nchannel = "#x"\n', "slack.token", "unknown key"),
@@ -153,3 +153,18 @@ def test_parse_command_reports_a_broken_file(tmp_path: Path, capsys) -> None:
     assert main(["parse", "statuspage", str(bad)]) == 1
     assert "layout_changed" in capsys.readouterr().err
     assert main(["parse", "nosuchkind", str(bad)]) == 2
+
+
+def test_parse_command_passes_the_column_hints_to_the_generic_table_reader(tmp_path: Path, capsys) -> None:
+    """A page whose headers say nothing the reader recognises: refused, then read with the hints a
+    [[sources]] entry would give (the Groq page with its headers renamed)."""
+    page = (FIXTURES / "groq-deprecations/deprecations_md.md").read_text()
+    opaque = tmp_path / "page.md"
+    opaque.write_text(page.replace("Shutdown Date", "Col B").replace("Deprecated Model", "Col A"))
+    assert main(["parse", "lifecycle-table", str(opaque), "--provider", "groq"]) == 1
+    assert "layout_changed" in capsys.readouterr().err
+    assert main(["parse", "lifecycle-table", str(opaque), "--provider", "reseller", "--platform", "groq",
+                 "--model-column", "Col A", "--date-column", "Col B"]) == 0
+    drafts = {d["external_id"]: d for d in json.loads(capsys.readouterr().out)}
+    assert drafts["groq/compound"]["deadline"] == "2026-09-21"  # | groq/compound | 09/21/26 | — |
+    assert {d["provider"] for d in drafts.values()} == {"groq"}

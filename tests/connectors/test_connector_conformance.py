@@ -8,16 +8,16 @@ from datetime import UTC, datetime
 import pytest
 
 from connectors import POLLED
+from connectors.contract.errors import SourceError
+from connectors.contract.events import SEVERITIES, ParseResult
 from tests.scenarios import FIXTURES
-from watcher.errors import SourceError
-from watcher.events.model import SEVERITIES, ParseResult
 
 HOSTILE = [
     b"", b"   ", b"\x00\xff\xfe\x00garbage", b"null", b"0", b"[]", b"{}", b"[null]", b"[1, 2]",
     b'{"incidents": "none"}', b'{"incidents": [null]}', b"<html><body>Down for maintenance</body></html>",
     b'<?xml version="1.0"?><rss version="2.0"><channel></channel></rss>', b"\xef\xbb\xbf{",
 ]
-FIXTURE_FILES = sorted(p for p in FIXTURES.rglob("*") if p.is_file() and p.suffix != ".md")
+FIXTURE_FILES = sorted(p for p in FIXTURES.rglob("*") if p.is_file() and p.name != "SOURCES.md")
 
 
 def check(result: ParseResult | SourceError) -> None:

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from connectors import POLLED
+from connectors.contract.errors import LayoutChanged
+from connectors.contract.events import EventDraft, ParseResult
 from tests.scenarios import fixture
-from watcher.errors import LayoutChanged
-from watcher.events.model import EventDraft, ParseResult
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
 
@@ -86,9 +86,10 @@ def test_gemini_deprecations() -> None:
     events = by_id(result)
     assert result.items_seen == 65 and len(events) == 46
     assert all(d.provider == "gemini" for d in result.drafts)
-    assert row(events["gemini-3.1-flash-lite"]) == ("2027-05-07", "day", False, "gemini-3.5-flash-lite", "deprecated")
+    # the page says its shutdown dates "indicate the earliest possible dates": every date is a floor
+    assert row(events["gemini-3.1-flash-lite"]) == ("2027-05-07", "day", True, "gemini-3.5-flash-lite", "deprecated")
     # shut down rows are marked only by class="row-gray"
-    assert row(events["gemini-2.0-flash"]) == ("2026-06-01", "day", False, "gemini-3.6-flash", "retired")
+    assert row(events["gemini-2.0-flash"]) == ("2026-06-01", "day", True, "gemini-3.6-flash", "retired")
     # dateless but told to move: a deprecation without a deadline
     assert row(events["gemini-3-flash-preview"]) == (None, None, False, "gemini-3.6-flash", "deprecated")
     assert events["gemini-3-pro-preview"].extra["group"] == "Preview models"  # below a colspan divider
@@ -101,8 +102,9 @@ def test_vertex_model_versions() -> None:
     events = by_id(result)
     assert result.items_seen == 42 and len(events) == 28
     assert all(d.provider == "vertex" for d in result.drafts)
-    assert row(events["gemini-2.5-pro"]) == ("2026-10-20", "day", False, "Gemini 3.5 Flash", "deprecated")
-    assert row(events["multimodalembedding@001"]) == ("2027-04-01", "day", False, None, "deprecated")
+    # "they won't be moved to an earlier date than what is listed": the available models' dates are floors
+    assert row(events["gemini-2.5-pro"]) == ("2026-10-20", "day", True, "Gemini 3.5 Flash", "deprecated")
+    assert row(events["multimodalembedding@001"]) == ("2027-04-01", "day", True, None, "deprecated")
     assert row(events["textembedding-gecko@003"]) == ("2025-05-24", "day", False, "gemini-embedding-001", "retired")
     assert row(events["text-bison"])[4] == "retired"
     # "... or later" and "No sooner than" without a replacement: availability promises, not deprecations
@@ -113,7 +115,8 @@ def test_vertex_model_versions() -> None:
 def test_azure_openai_retirement_tables() -> None:
     result = parse("azure-openai-retirements", "azure-openai-retirements/retirement_tables_md.md")
     events = by_id(result)
-    assert result.items_seen == 55 and len(events) == 35
+    # read on 2026-11-26: the eight Preview models whose "No earlier than" day has passed may go any day
+    assert result.items_seen == 55 and len(events) == 43
     assert all(d.provider == "azure-openai" for d in result.drafts)
     # one event per model version: a deployment names both
     assert row(events["gpt-4o:2024-05-13"]) == ("2026-03-31", "day", False, "gpt-5.1", "deprecated")
@@ -121,7 +124,8 @@ def test_azure_openai_retirement_tables() -> None:
     assert events["gpt-4o:2024-11-20"].models == ["gpt-4o"]
     assert events["gpt-4o:2024-11-20"].extra["no_new_customers"] == "2025-11-20"
     assert row(events["gpt-image-1:2025-04-15"]) == ("2026-03-31", "day", True, "gpt-image-1-mini", "deprecated")
-    assert "computer-use-preview:2025-03-11" not in events  # "No earlier than", no replacement
+    assert row(events["computer-use-preview:2025-03-11"]) == ("2026-04-14", "day", True, None, "deprecated")
+    assert "gpt-5.2:2025-12-11" not in events  # Generally Available, "No earlier than": a floor still
     assert "text-embedding-3-large:1" not in events
 
 

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from connectors import POLLED
+from connectors.contract.errors import LayoutChanged, ParseError
+from connectors.contract.events import ParseResult
 from tests.scenarios import fixture
-from watcher.errors import LayoutChanged, ParseError
-from watcher.events.model import ParseResult
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
 

@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 
 from connectors import POLLED, WEBHOOKS
+from connectors.contract.errors import SourceError
 from tests.scenarios import FIXTURES
 from watcher.config import Config, ServerConfig, WebhookConfig
-from watcher.errors import SourceError
 from watcher.events import claims
 from watcher.notify import calendar as calendar_module
 from watcher.notify import digest, digest_view, messages

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from watcher.events.dates import parse_deadline
+from connectors.contract.dates import parse_deadline
 
 
 @pytest.mark.parametrize("text, expected, precision, earliest", [

@@ -262,3 +262,21 @@ async def test_bodies_we_cannot_decode_are_decoding_failures(fake_provider: Fake
     assert (outcome.outcome, outcome.category) == ("failed", "decoding")
     assert words in (outcome.message or "")
     assert state_of(poller, "z").health == "failing" and notifier.changes == []  # not "broken": no critical alert
+
+
+async def test_a_generic_source_is_read_with_the_hints_of_its_config(fake_provider: FakeProvider, rig) -> None:
+    """`lifecycle-table` with `platform` and column hints, polled over a real socket: the events carry
+    the platform, and the hinted columns give the deadlines (the Groq page, headers renamed)."""
+    poller, _ = rig
+    page = fixture("groq-deprecations/deprecations_md.md").decode()
+    fake_provider.set("/reseller/deprecations.md",
+                      page.replace("Shutdown Date", "Col B").replace("Deprecated Model", "Col A"))
+    source = SourceConfig(name="reseller-lifecycle", kind="lifecycle-table", provider="reseller",
+                          url=fake_provider.url("/reseller/deprecations.md"), interval=60, platform="groq",
+                          model_column="Col A", date_column="Col B")
+    outcome = await poller.poll(source)
+    assert outcome.outcome == "ok"
+    with session(poller.engine) as db:
+        events = {e.external_id: e for e in db.exec(select(Event).where(Event.kind == "deprecation")).all()}
+    assert events["qwen/qwen3.6-27b"].provider == "groq"
+    assert events["qwen/qwen3.6-27b"].deadline == "2026-09-14"

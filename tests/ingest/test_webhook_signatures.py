@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import pytest
 
 from connectors import WEBHOOKS
+from connectors.contract.errors import MissingSecret, SignatureError
 from tests.scenarios import load
-from watcher.errors import ConfigError, SignatureError
 
 VECTORS = load("standard-webhooks/openai_sdk_test_vectors.json")
 SPEC = load("standard-webhooks/spec_test_vectors.json")
@@ -35,7 +35,7 @@ def test_openai_sdk_vectors(case: dict) -> None:
         assert json.loads(body)["id"] == case.get("unwrapped_id", "evt_685c059ae3a481909bdc86819b066fb6")
         return
     error, _, message = case["expect"].partition(": ")
-    expected = ConfigError if error == "ValueError" and "secret" in message else SignatureError
+    expected = MissingSecret if error == "ValueError" and "secret" in message else SignatureError
     with pytest.raises(expected) as caught:
         verify(run["headers"], run["body"], run["secret"], settings=run["settings"], now=run["now"])
     reason = str(caught.value)

@@ -203,7 +203,9 @@ def test_deadlines_everything_lists_every_model_on_every_page(stored: Path, tmp_
     config = str(configured(tmp_path, database(stored, tmp_path)))
     code, out, _ = run(capsys, "deadlines", "--config", config, "--json", "--everything", "--all")
     every = json.loads(out)
-    assert (code, len(every)) == (0, DATED_DEPRECATIONS)
+    # every dated deprecation, and the live models' floors shown beside them as "not before"
+    assert (code, len(every)) == (0, EVENTS)
+    assert sum(1 for r in every if r["floor"]) == EVENTS - DATED_DEPRECATIONS
     assert [r["affected"] for r in every if r["model"] == "gpt-4-0314"] == [[]]  # on OpenAI's page, not used
     assert sum(1 for r in every if r["affected"]) == 3
     code, out, _ = run(capsys, "deadlines", "--config", config, "--json", "--everything")
@@ -216,7 +218,7 @@ def test_deadlines_everything_lists_every_model_on_every_page(stored: Path, tmp_
 def test_deadlines_without_an_inventory_list_everything_and_say_so(stored: Path, tmp_path: Path, capsys) -> None:
     config = str(configured(tmp_path, database(stored, tmp_path), inventory=False))
     code, out, err = run(capsys, "deadlines", "--config", config, "--json", "--all")
-    assert (code, len(json.loads(out))) == (0, DATED_DEPRECATIONS)
+    assert (code, len(json.loads(out))) == (0, EVENTS)  # the floors too
     assert err == f"{config}: no [inventory] path: showing every deadline on every page\n"
     code, _, err = run(capsys, "deadlines", "--config", config, "--team", "team-assistant")
     assert (code, err) == (2, f"{config}: no [inventory] path: --team needs the inventory's owners\n")
@@ -330,5 +332,9 @@ def test_scan_gate_watches_exactly_the_deprecation_kinds(stored: Path, tmp_path:
     code, err = scan_gate(capsys, config, SAMPLE / "config/service.toml")
     assert code == 2
     assert [line.removeprefix("cannot gate: source ").split(" ")[0] for line in err] == [
-        "anthropic-deprecations", "azure-openai-retirements", "bedrock-lifecycle", "gemini-deprecations",
-        "groq-deprecations", "litellm-model-map", "openai-deprecations", "vertex-model-versions"]
+        "alibaba-model-studio", "anthropic-deprecations", "azure-ai-foundry-lifecycle", "azure-openai-retirements",
+        "bedrock-lifecycle", "cerebras-deprecations", "cohere-deprecations", "deepseek-updates",
+        "fireworks-changelog", "gemini-deprecations", "groq-deprecations", "lifecycle-prose", "lifecycle-table",
+        "litellm-model-map", "minimax-models", "mistral-models", "moonshot-models", "openai-deprecations",
+        "perplexity-changelog", "together-deprecations", "vertex-model-versions", "xai-retirements",
+        "xiaomi-mimo-deprecations", "zai-releases"]  # every kind that reads lifecycle notices, no status page

@@ -61,3 +61,100 @@ expect_every = "1d"
     assert (rows[("bedrock", "webhooks")]["state"], rows[("bedrock", "webhooks")]["source"]) == ("stale", "aws")
     assert rows[("bedrock", "deprecation page")]["state"] == "missing"
     assert {platform for platform, _ in rows} == {"openai", "bedrock"}
+
+
+# The connector kinds of this release, fixed before their modules land: a guide row may name one
+# that is not registered yet, never another.
+NEW_KINDS = frozenset({
+    "lifecycle-table", "lifecycle-prose", "cohere-deprecations", "mistral-models", "xai-retirements",
+    "deepseek-updates", "alibaba-model-studio", "cerebras-deprecations", "moonshot-models",
+    "xiaomi-mimo-deprecations", "minimax-models", "zai-releases", "fireworks-changelog", "perplexity-changelog",
+    "together-deprecations", "azure-ai-foundry-lifecycle", "status",
+})
+# Each new platform's deprecation page: its connector kind and the page it reads.
+DEPRECATION_PAGES = {
+    "cohere": ("cohere-deprecations", "https://docs.cohere.com/docs/deprecations.md"),
+    "mistral": ("mistral-models", "https://docs.mistral.ai/models"),
+    "xai": ("xai-retirements", "https://docs.x.ai/developers/migration/may-15-retirement.md"),
+    "deepseek": ("deepseek-updates", "https://api-docs.deepseek.com/updates/"),
+    "alibaba": ("alibaba-model-studio", "https://www.alibabacloud.com/help/en/model-studio/model-depreciation"),
+    "cerebras": ("cerebras-deprecations", "https://inference-docs.cerebras.ai/support/deprecation.md"),
+    "moonshot": ("moonshot-models", "https://platform.kimi.ai/docs/models.md"),
+    "xiaomi": ("xiaomi-mimo-deprecations", "https://mimo.mi.com/docs/en-US/updates/deprecate"),
+    "minimax": ("minimax-models", "https://platform.minimax.io/docs/release-notes/models.md"),
+    "zai": ("zai-releases", "https://docs.z.ai/release-notes/new-released.md"),
+    "fireworks": ("fireworks-changelog", "https://docs.fireworks.ai/updates/changelog.md"),
+    "perplexity": ("perplexity-changelog", "https://docs.perplexity.ai/docs/resources/changelog.md"),
+    "together": ("together-deprecations", "https://docs.together.ai/docs/deprecations"),
+    "azure-ai": ("azure-ai-foundry-lifecycle",
+                 "https://learn.microsoft.com/en-us/azure/ai-foundry/concepts/model-lifecycle-retirement"),
+}
+# Public status pages found for them (none found for Xiaomi MiMo or Z.ai).
+STATUS_PAGES = {
+    "cohere": "https://status.cohere.com", "mistral": "https://status.mistral.ai", "xai": "https://status.x.ai",
+    "deepseek": "https://status.deepseek.com", "alibaba": "https://status.alibabacloud.com",
+    "cerebras": "https://status.cerebras.ai", "moonshot": "https://status.moonshot.cn",
+    "minimax": "https://status.minimax.io", "fireworks": "https://status.fireworks.ai",
+    "perplexity": "https://status.perplexity.com", "together": "https://status.together.ai",
+    "azure-ai": "https://azure.status.microsoft/en-us/status",
+}
+
+
+def test_every_new_platform_has_its_deprecation_page() -> None:
+    from connectors import POLLED
+    from watcher.inventory.coverage_guide import GUIDE
+
+    for platform, (kind, url) in DEPRECATION_PAGES.items():
+        [page] = [s for s in GUIDE[platform] if s.surface == "deprecation page"]
+        assert (page.kind, page.url) == (kind, url), platform
+        assert kind in NEW_KINDS
+        assert page.how_to.startswith(f'add [[sources]] name = "{kind}", kind = "{kind}", url = "{url}"')
+        if kind in POLLED:  # once its connector is registered, it takes the page's URL
+            documents = POLLED[kind].documents(url)
+            assert POLLED[kind].kind == kind and documents and documents[0].required
+    status = {p: s.url for p, rows in GUIDE.items() if p in DEPRECATION_PAGES
+              for s in rows if s.surface == "status page"}
+    assert status == STATUS_PAGES
+    assert {s.kind for p in STATUS_PAGES for s in GUIDE[p] if s.surface == "status page"} == {"status"}
+
+
+def test_every_guide_kind_is_a_connector_kind() -> None:
+    from connectors import POLLED, WEBHOOKS
+    from watcher.inventory.coverage_guide import GUIDE
+    from watcher.inventory.uses import known_platforms
+
+    kinds = {s.kind for rows in GUIDE.values() for s in rows if s.kind}
+    assert kinds - set(POLLED) - set(WEBHOOKS) - NEW_KINDS == set()
+    # every platform the project knows has a guide, and the guide knows no other
+    assert set(GUIDE) == known_platforms()
+    for rows in GUIDE.values():
+        for row in rows:
+            assert row.how_to and (row.url is None or row.url.startswith("https://")), row
+
+
+def test_coverage_of_new_platforms(tmp_path: Path, capsys) -> None:
+    """A lifecycle-prose source reading Cohere's changelog covers Cohere's changelog, not Mistral's:
+    a kind that reads any page covers a surface on its host or for its provider only."""
+    (tmp_path / "inventory.toml").write_text(
+        '[[uses]]\nservice = "rag"\nprovider = "cohere"\nplatform = "cohere"\nmodel = "command-r-08-2024"\n'
+        'owner = "t"\n\n[[uses]]\nservice = "docs"\nprovider = "mistral"\nplatform = "mistral"\n'
+        'model = "mistral-large-2411"\nowner = "t"\n')
+    config = write_config(tmp_path / "w.toml", database_url=f"sqlite:///{tmp_path / 'w.db'}",
+                          extra='[inventory]\npath = "inventory.toml"\n', sources="""
+[[sources]]
+name = "cohere-changelog"
+kind = "lifecycle-prose"
+provider = "cohere"
+url = "https://docs.cohere.com/changelog"
+""")
+    assert main(["coverage", "--config", str(config), "--json"]) == 0
+    rows = {(r["platform"], r["surface"]): r for r in json.loads(capsys.readouterr().out)}
+    assert (rows[("cohere", "changelog")]["state"], rows[("cohere", "changelog")]["source"]) == (
+        "wired", "cohere-changelog")
+    assert rows[("mistral", "changelog")]["state"] == "missing"
+    assert set(rows) == {("cohere", s) for s in ("deprecation page", "status page", "changelog", "account notices")} | {
+        ("mistral", s) for s in ("deprecation page", "status page", "changelog")}
+    assert rows[("cohere", "deprecation page")]["how_to"] == (
+        'add [[sources]] name = "cohere-deprecations", kind = "cohere-deprecations", '
+        'url = "https://docs.cohere.com/docs/deprecations.md"')
+    assert rows[("cohere", "account notices")]["how_to"].startswith("Cohere e-mails deprecation notices")

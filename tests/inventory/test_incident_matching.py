@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from connectors import POLLED
+from connectors.contract.events import EventDraft
 from tests.scenarios import ANTHROPIC_SUMMARY, load
-from watcher.events.model import EventDraft
 from watcher.events.store import apply_drafts
 from watcher.inventory.catalog import shipped
 from watcher.inventory.impacts import impact_rows, refresh

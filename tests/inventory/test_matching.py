@@ -80,7 +80,7 @@ def test_expected_impacts_with_reasons(engine) -> None:
         ("api-claude", "anthropic/deprecation/claude-3-5-sonnet-20240620"):
             "inventory uses claude-3-5-sonnet-20240620, which anthropic retired 2025-10-28",
         ("vertex-gemini", "vertex/deprecation/gemini-2.5-pro"):
-            "inventory uses gemini-2.5-pro, which vertex retires 2026-10-20",
+            "inventory uses gemini-2.5-pro, which vertex retires not before 2026-10-20",
         ("vertex-embed", "vertex/deprecation/textembedding-gecko@003"):
             "inventory uses textembedding-gecko@003, which vertex retired 2025-05-24",
         ("translate", "azure-openai/deprecation/gpt-4o:2024-11-20"):

@@ -19,13 +19,13 @@ from aiosmtpd.controller import Controller
 from sqlmodel import col, select
 
 from connectors import POLLED
+from connectors.contract.events import EventDraft
 from tests.conftest import write_config
 from tests.notify.test_calendar import NOW, PAGE, load_page
 from tests.process import free_port
 from tests.scenarios import FIXTURES, fixture
 from watcher.cli.commands import load_config
 from watcher.cli.main import main
-from watcher.events.model import EventDraft
 from watcher.events.store import apply_drafts
 from watcher.inventory import uses as inventory_module
 from watcher.inventory.catalog import shipped

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import select
 
+from connectors.contract.events import EventDraft
 from watcher.config import Config, EscalationConfig, SlackConfig
-from watcher.events.model import EventDraft
 from watcher.events.store import apply_drafts
 from watcher.notify import silences
 from watcher.notify.planner import plan

@@ -23,10 +23,10 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
+from connectors.contract.events import EventDraft
 from tests.conftest import write_config
 from tests.fake_slack import FakeSlack
 from tests.process import Daemon, free_port, wait_for
-from watcher.events.model import EventDraft
 from watcher.events.store import apply_drafts
 from watcher.storage.engine import open_database, session
 

@@ -14,17 +14,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from connectors import POLLED, WEBHOOKS
-from watcher import config as config_module
+from connectors.contract.events import EventKey
 from watcher import config_io
 from watcher.config import Config
+from watcher.config_values import parse_duration
 from watcher.events import claims
-from watcher.events.model import EventKey
 from watcher.inventory import catalog as catalog_module
 from watcher.inventory import coverage
-from watcher.inventory.deadlines import deadline_rows, format_row, stale_sources
+from watcher.inventory.deadlines import SHOWN_KINDS, deadline_rows, format_row, stale_sources
 from watcher.inventory.impacts import impact_rows
 from watcher.inventory.matching import Verdict, match
 from watcher.inventory.scan import as_entries, scan, to_toml
@@ -59,10 +59,11 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
     if config.inventory is None and not args.everything:
         print(f"{args.config}: no [inventory] path: showing every deadline on every page", file=sys.stderr)
     zone = ZoneInfo(config.digest.timezone) if config.digest else UTC
-    within = config_module.parse_duration(args.within) / 86400 if args.within else None
+    within = parse_duration(args.within) / 86400 if args.within else None
     engine = fresh_impacts(config, args.config)
     with session(engine) as db:
-        events = db.exec(select(Event).where(Event.kind == "deprecation")).all()
+        # Live models' floors too: `--everything` shows them as "not before"; they touch no impact.
+        events = db.exec(select(Event).where(col(Event.kind).in_(SHOWN_KINDS))).all()
         # Past dates: --all in the full list; always for what we use, as an overdue deadline is the
         # most urgent one there is.
         rows = deadline_rows(events, today=datetime.now(zone).date(), within_days=within,
@@ -129,9 +130,7 @@ def cmd_inventory_scan(args: argparse.Namespace) -> int:
         if not root.exists():
             print(f"{root}: no such file or directory", file=sys.stderr)
             return EXIT_CONFIG
-    findings = scan(roots, catalog)
-    service = args.service or roots[0].resolve().name
-    entries = as_entries(findings, service=service, owner=args.owner)
+    entries = as_entries(scan(roots, catalog, service=args.service), owner=args.owner)
     sys.stdout.write(json.dumps(entries, indent=2, ensure_ascii=False) + "\n" if args.json else to_toml(entries))
     print(f"{len(entries)} use(s) found in {', '.join(map(str, roots))}", file=sys.stderr)
     if args.fail_within is None:
@@ -139,7 +138,7 @@ def cmd_inventory_scan(args: argparse.Namespace) -> int:
     if config is None:
         print("--fail-within needs --config: the deadlines come from the watcher's database", file=sys.stderr)
         return EXIT_CONFIG
-    return _gate(config, catalog, entries, config_module.parse_duration(args.fail_within) / 86400,
+    return _gate(config, catalog, entries, parse_duration(args.fail_within) / 86400,
                  config_path=args.config, now=datetime.now(UTC))
 
 
@@ -234,9 +233,13 @@ def cmd_action(args: argparse.Namespace) -> int:
 
 def cmd_calendar(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    engine = fresh_impacts(config, args.config)
+    engine = open_database(config.database.url)
+    service = ImpactService(config, engine, base=Path(args.config).parent)
+    service.refresh()
+    uses = service.inventory.uses if service.inventory else ()  # their live models' floors are shown too
     with session(engine) as db:
-        body = calendar_module.build(db, config, now=datetime.now(UTC), team=args.team, provider=args.provider)
+        body = calendar_module.build(db, config, now=datetime.now(UTC), team=args.team, provider=args.provider,
+                                     uses=uses, catalog=service.catalog)
     engine.dispose()
     sys.stdout.buffer.write(body)
     return 0

@@ -14,9 +14,10 @@ from typing import Any
 from sqlmodel import col, func, select
 
 from connectors import POLLED
+from connectors.contract.dates import isoformat
+from connectors.contract.errors import SourceError
+from connectors.contract.protocols import Hints
 from watcher.cli.commands import EXIT_CONFIG, load_config
-from watcher.errors import SourceError
-from watcher.events.dates import isoformat
 from watcher.events.store import event_json
 from watcher.storage.engine import open_database, session
 from watcher.storage.tables import Delivery, Event
@@ -71,8 +72,10 @@ def cmd_parse(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     body = Path(args.file).read_bytes()
     try:
+        hints = Hints(provider=args.provider or None, platform=args.platform, model_column=args.model_column,
+                      date_column=args.date_column, replacement_column=args.replacement_column)
         result = connector.parse(body, url=args.url or Path(args.file).resolve().as_uri(),
-                                 fetched_at=datetime.now(UTC))
+                                 fetched_at=datetime.now(UTC), hints=hints)
     except SourceError as exc:
         print(f"{args.file}: {exc.category}: {exc}", file=sys.stderr)
         return 1

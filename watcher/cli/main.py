@@ -102,7 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan_command = inventory_sub.add_parser("scan", help="find model ids in code and config, with file:line evidence")
     scan_command.add_argument("paths", nargs="+", metavar="PATH")
     scan_command.add_argument("--json", action="store_true", help="a JSON list instead of [[uses]] TOML")
-    scan_command.add_argument("--service", help="service name for the entries (default: the folder's name)")
+    scan_command.add_argument("--service", help="service name for every entry (default: each file's nearest "
+                              "package manifest's name, else the scanned folder's name)")
     scan_command.add_argument("--owner", default="unowned", help="owner for the entries")
     scan_command.add_argument("--config", metavar="PATH", help="the watcher config (catalog, and the deadlines)")
     scan_command.add_argument("--fail-within", metavar="DURATION",
@@ -135,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("file")
     parse.add_argument("--provider", default="", help="provider name to put on the events")
     parse.add_argument("--url", help="the URL the file was fetched from (for links)")
+    for hint in ("platform", "model-column", "date-column", "replacement-column"):
+        parse.add_argument(f"--{hint}", help=f"as `{hint.replace('-', '_')}` in [[sources]] (generic readers)")
     parse.set_defaults(func=cmd_parse)
     return parser
 

@@ -12,6 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
+# The status of a live model's floor (kind `lifecycle`) once the provider has deprecated the model
+# (set by watcher/events/store.py): no longer the provider's word that the model is live.
+SUPERSEDED = "superseded"
+
 
 class Claimed(Protocol):
     id: int | None
@@ -80,7 +84,7 @@ def contradiction(winner: Claimed, related: Iterable[dict[str, Any]]) -> str | N
         if (claim.get("status") or "").lower() in ("active", "available", "live", "ga"):
             return f"{winner.provider}'s page lists {winner.external_id} as {claim['status']}"
     for other in related:
-        if other.get("confirmed") and other.get("kind") == "lifecycle":
+        if other.get("confirmed") and other.get("kind") == "lifecycle" and other.get("status") != SUPERSEDED:
             floor = f", not sooner than {other['deadline']}" if other.get("deadline") else ""
             return f"{other['platform']}'s page lists {other['model']} as live{floor}"
         if other.get("confirmed") and other.get("deadline") and other["deadline"] != winner.deadline:

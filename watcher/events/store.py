@@ -1,4 +1,9 @@
-"""Drafts in, events and revisions out: upsert by key, revisions only for real change."""
+"""Drafts in, events and revisions out: upsert by key, revisions only for real change.
+
+A live model's floor (kind `lifecycle`) and its deprecation have different keys. When a provider's
+own source first deprecates a model that had a floor, the deprecation's revision carries the drift
+from that floor ("retirement date became firm: …") and the floor is closed as `superseded`.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,10 @@ from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
+from connectors.contract.dates import isoformat
+from connectors.contract.events import REVISION_FIELDS, TERMINAL_STATUSES, EventDraft, EventKey
 from watcher.events import drift
-from watcher.events.dates import isoformat
-from watcher.events.model import REVISION_FIELDS, TERMINAL_STATUSES, EventDraft
+from watcher.events.claims import SUPERSEDED
 from watcher.storage.tables import Event, EventRevision
 
 DRAFT_FIELDS = tuple(f.name for f in dataclasses.fields(EventDraft))
@@ -88,9 +94,7 @@ def apply_drafts(
         if draft.key in seen_keys:
             continue
         seen_keys.add(draft.key)
-        change = _upsert(session, draft, source=source, first_poll=first_poll, now=now)
-        if change is not None:
-            results.append(change)
+        results.extend(_upsert(session, draft, source=source, first_poll=first_poll, now=now))
     kinds = set(complete_kinds)
     if kinds:
         results.extend(_close_vanished(session, source=source, provider=provider, kinds=kinds,
@@ -114,10 +118,11 @@ def _find(session: Session, key: tuple[str, str, str]) -> Event | None:
 
 
 def _upsert(session: Session, draft: EventDraft, *, source: str, first_poll: bool,
-            now: datetime) -> Change | None:
+            now: datetime) -> list[Change]:
     new_values = draft.field_values()
     digest = draft.content_hash()
     event = _find(session, draft.key)
+    floor = _live_floor(session, draft)
     if event is None:
         baseline = first_poll and _is_history(draft, now)
         event = Event(
@@ -125,42 +130,89 @@ def _upsert(session: Session, draft: EventDraft, *, source: str, first_poll: boo
             content_hash=digest, source_hashes={source: digest}, baseline=baseline,
             first_seen_at=now, last_seen_at=now, provenance={},
         )
+        created: dict[str, Any] = {"created": True}
+        if floor is not None:
+            created.update(_from_floor(floor, new_values))
+            event.severity = drift.severity_after(event_values(floor)["severity"], draft.severity,
+                                                  created.get("deadline_delta_days"))
         _record_provenance(event, draft, source=source, now=now)
         session.add(event)
         session.flush()
         assert event.id is not None, "flushed: the database gave the event its id"
         session.add(EventRevision(event_id=event.id, revision=1, source=source, changed_at=now,
-                                  changes={"created": True}, content_hash=digest))
-        return Change("new", event_json(event), baseline=baseline)
+                                  changes=created, content_hash=digest))
+        new = Change("new", event_json(event), changes=created if floor is not None else {}, baseline=baseline)
+        return [new, *([_supersede(session, floor, event, source=source, now=now)] if floor is not None else [])]
 
     event.last_seen_at = now
-    if event.source_hashes.get(source) == digest:
-        return None
+    if event.source_hashes.get(source) == digest and floor is None:
+        return []
     event.source_hashes = {**event.source_hashes, source: digest}
     _record_provenance(event, draft, source=source, now=now)
     if draft.updated_at and event.updated_at and draft.updated_at < event.updated_at:
-        return None  # an older view (a lagging feed or cache) never rolls an event back
+        return []  # an older view (a lagging feed or cache) never rolls an event back
     if draft.extra.get("third_party") and _has_official_source(event, besides=source):
-        return None  # a third party's copy is kept as provenance; it never overrules the provider
+        return []  # a third party's copy is kept as provenance; it never overrules the provider
     old_values = event_values(event)
     changes = _diff(old_values, new_values)
-    if not changes:
-        return None
+    if not changes and floor is None:
+        return []
     for name, value in ((n, getattr(draft, n)) for n in (*REVISION_FIELDS, "updated_at")):
         setattr(event, name, value)
     event.extra = {**event.extra, **draft.extra}
     if event.kind == "deprecation":
-        notes = drift.describe(old_values, new_values)
+        notes = drift.describe(old_values, new_values) if changes else []
+        if floor is not None:  # a third party's deprecation that the provider now confirms
+            firmed = _from_floor(floor, new_values)
+            notes = [*firmed["drift"], *notes]
+            changes.update({k: v for k, v in firmed.items() if k in ("supersedes", "became_firm")})
         if notes:
             changes["drift"] = notes  # for people; decisions read the numbers below
         delta = drift.delta_days(old_values, new_values)
         if delta is not None:
             changes["deadline_delta_days"] = delta
+        if drift.became_firm(old_values, new_values):
+            changes["became_firm"] = True
         severity = drift.severity_after(old_values["severity"], draft.severity, delta)
         if severity != event.severity:
             event.severity = severity
             changes["severity"] = {"from": old_values["severity"], "to": severity}
-    return _revise(session, event, changes, source=source, digest=digest, now=now)
+    revised = _revise(session, event, changes, source=source, digest=digest, now=now)
+    return [revised, *([_supersede(session, floor, event, source=source, now=now)] if floor is not None else [])]
+
+
+def _live_floor(session: Session, draft: EventDraft) -> Event | None:
+    """The live-model floor that a provider's own deprecation of the same model replaces; a third
+    party's date never does (the floor is how its date is shown to be wrong)."""
+    if draft.kind != "deprecation" or draft.extra.get("third_party"):
+        return None
+    floor = _find(session, (draft.provider, "lifecycle", draft.external_id))
+    return floor if floor is not None and floor.status != SUPERSEDED else None
+
+
+def _from_floor(floor: Event, new_values: dict[str, Any]) -> dict[str, Any]:
+    """The drift from a live model's floor to its deprecation, in the shape of any date drift."""
+    old_values = event_values(floor)
+    found: dict[str, Any] = {"drift": drift.describe(old_values, new_values), "supersedes": str(EventKey.of(floor))}
+    for name in ("deadline", "deadline_earliest"):
+        if old_values[name] != new_values[name]:
+            found[name] = {"from": old_values[name], "to": new_values[name]}
+    delta = drift.delta_days(old_values, new_values)
+    if delta is not None:
+        found["deadline_delta_days"] = delta
+    if drift.became_firm(old_values, new_values):
+        found["became_firm"] = True
+    return found
+
+
+def _supersede(session: Session, floor: Event, by: Event, *, source: str, now: datetime) -> Change:
+    """Close a live model's floor that a deprecation replaced. Its sources' last reports stay: the
+    same floor read again changes nothing, so it does not come back."""
+    changes: dict[str, Any] = {"status": {"from": floor.status, "to": SUPERSEDED},
+                               "superseded_by": str(EventKey.of(by)),
+                               "reason": f"{by.provider} now lists {by.external_id} as deprecated"}
+    floor.status = SUPERSEDED
+    return _revise(session, floor, changes, source=source, digest=floor.content_hash, now=now)
 
 
 def _record_provenance(event: Event, draft: EventDraft, *, source: str, now: datetime) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator
 
-from watcher.errors import FetchError
+from connectors.contract.errors import FetchError
 
 
 class Decoder:

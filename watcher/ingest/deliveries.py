@@ -14,8 +14,8 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from connectors import WEBHOOKS
+from connectors.contract.errors import SourceError
 from watcher.config import WebhookConfig
-from watcher.errors import SourceError
 from watcher.events.store import Change, apply_drafts
 from watcher.metrics import Metrics
 from watcher.notify.notifier import Notifier

@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from watcher.errors import SourceError
-from watcher.events.model import EventDraft, ParseResult
-from watcher.ingest.connector import Document, PolledConnector
+from connectors.contract.errors import SourceError
+from connectors.contract.events import EventDraft, ParseResult
+from connectors.contract.protocols import NO_HINTS, Document, Hints, PolledConnector
 from watcher.ingest.http import Fetched
 from watcher.ingest.sources import DocumentState
 
@@ -48,12 +48,13 @@ def matches_include(draft: EventDraft, include: Sequence[str]) -> bool:
     return any(term.lower() in haystack for term in include)
 
 
-def parse_all(connector: PolledConnector, reads: list[Read], clock: Callable[[], datetime]) -> None:
+def parse_all(connector: PolledConnector, reads: list[Read], clock: Callable[[], datetime],
+              hints: Hints = NO_HINTS) -> None:
     """Parse each read (all fetched with a 200) into its `result`; a parse error names the document."""
     for read in reads:
         assert read.fetched is not None and read.fetched.body is not None
         try:
-            read.result = connector.parse(read.fetched.body, url=read.fetched.url, fetched_at=clock())
+            read.result = connector.parse(read.fetched.body, url=read.fetched.url, fetched_at=clock(), hints=hints)
         except SourceError as exc:
             raise type(exc)(f"{read.document.url}: {exc}", category=exc.category) from exc
 

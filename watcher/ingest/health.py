@@ -21,9 +21,9 @@ from sqlmodel import Session, col, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from connectors.contract.dates import isoformat
+from connectors.contract.events import EventDraft, Severity
 from watcher.config import Config, SourceConfig
-from watcher.events.dates import isoformat
-from watcher.events.model import EventDraft, Severity
 from watcher.events.store import Change, apply_drafts
 from watcher.ingest import sources
 from watcher.storage.engine import DAEMON_LOCK_WAIT, reason, session, write_log

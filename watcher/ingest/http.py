@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 
 import httpx
 
+from connectors.contract.errors import FetchError
 from watcher import USER_AGENT
-from watcher.errors import FetchError
 from watcher.ingest.decoding import Decoder
 from watcher.ingest.redirects import IPAddress, check_redirect, valid_port
 

@@ -22,11 +22,11 @@ import httpx
 from sqlalchemy import Engine
 
 from connectors import POLLED
+from connectors.contract.errors import FetchError, LayoutChanged, SourceError
+from connectors.contract.protocols import PolledConnector
 from watcher.config import Config, SourceConfig
-from watcher.errors import FetchError, SourceError
 from watcher.events.store import Change, apply_drafts
 from watcher.ingest import documents, health, sources
-from watcher.ingest.connector import PolledConnector
 from watcher.ingest.documents import Read
 from watcher.ingest.http import fetch
 from watcher.metrics import Metrics
@@ -96,7 +96,7 @@ class Poller:
                 reads = await self._fetch_all(source, connector, cache)
                 changed = [r for r in reads if r.fetched is not None and r.fetched.status == 200]
                 if changed:
-                    await asyncio.to_thread(documents.parse_all, connector, changed, self.clock)
+                    await asyncio.to_thread(documents.parse_all, connector, changed, self.clock, source.hints())
                 documents.check_not_emptied(changed, cache)
             except SourceError as exc:
                 return await self._failed(source, claimed, exc.category, str(exc), exc.retry_after)
@@ -192,6 +192,11 @@ class Poller:
                 raise FetchError(f"{document.url}: {exc}", category=exc.category,
                                  retry_after=exc.retry_after) from exc
             reads.append(Read(document, fetched))
+        alternatives = [r for r in reads if r.document.alternative]
+        if alternatives and all(r.fetched is None for r in alternatives):
+            tried = ", ".join(r.document.url for r in alternatives)
+            raise LayoutChanged(f"layout changed: none of the documents this kind reads answered ({tried}: all "
+                                "404): the page is served by a platform it does not read, or has moved")
         return reads
 
     async def _failed(self, source: SourceConfig, claimed: sources.Claim, category: str, message: str,

@@ -27,8 +27,8 @@ from starlette.responses import JSONResponse
 
 from connectors import WEBHOOKS
 from connectors._json import load
+from connectors.contract.errors import ParseError, SignatureError
 from watcher.config import WebhookConfig
-from watcher.errors import ParseError, SignatureError
 from watcher.metrics import Metrics
 from watcher.storage.engine import table_of
 from watcher.storage.tables import Delivery

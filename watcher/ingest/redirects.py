@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import httpx
 
-from watcher.errors import FetchError
+from connectors.contract.errors import FetchError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,10 @@ class Catalog:
     families: dict[str, dict[str, str]] = field(default_factory=dict)
     # for the scanner: platform -> words in a file that say the code calls that platform
     hints: dict[str, list[str]] = field(default_factory=dict)
+    # for the scanner: platforms that serve other makers' open-weight models, in order of precedence
+    open_hosts: tuple[str, ...] = ()
+    # for the scanner: ids that are also plain words -> the platform a file must name for them to count
+    word_ids: dict[str, str] = field(default_factory=dict)
 
     def snapshot(self, platform: str, model: str) -> str | None:
         return self.aliases.get(platform, {}).get(model)
@@ -46,7 +50,7 @@ class Catalog:
         merged = {p: dict(a) for p, a in self.aliases.items()}
         for platform, extra in aliases.items():
             merged.setdefault(platform, {}).update(extra)
-        return Catalog(merged, self.rules, self.known_ids, self.hosts, self.families, self.hints)
+        return replace(self, aliases=merged)
 
 
 def from_data(data: dict[str, Any]) -> Catalog:
@@ -58,6 +62,8 @@ def from_data(data: dict[str, Any]) -> Catalog:
         hosts={p: list(h) for p, h in data.get("hosts", {}).items()},
         families={f: dict(v) for f, v in data.get("families", {}).items()},
         hints={p: list(h) for p, h in data.get("hints", {}).items()},
+        open_hosts=tuple(data.get("open_hosts", [])),
+        word_ids=dict(data.get("word_ids", {})),
     )
 
 
@@ -68,11 +74,12 @@ def shipped() -> Catalog:
 
 def build(anthropic_models_page: str, openai_deprecations_page: str, litellm_map: dict[str, Any]) -> dict[str, Any]:
     """The seed, from Anthropic's models page (aliases, cross-platform ids), the alias columns of
-    OpenAI's deprecations page, and LiteLLM's model map (ids known to be models)."""
+    OpenAI's deprecations page, and LiteLLM's model map (ids known to be models), with the ids without
+    a version digit that the providers' pages list (`EXACT_IDS`)."""
     from connectors.litellm_model_map import platform_of, split_key
     from connectors.openai_deprecations import parse as openai_deprecations
     from watcher.inventory.anthropic_models import cross_platform_ids
-    from watcher.inventory.catalog_rules import FAMILIES, HINTS, HOSTS, RULES
+    from watcher.inventory.catalog_rules import EXACT_IDS, FAMILIES, HINTS, HOSTS, OPEN_HOSTS, RULES, WORD_IDS
 
     aliases: dict[str, dict[str, str]] = {}
     for draft in openai_deprecations(openai_deprecations_page.encode(), url="").drafts:
@@ -81,7 +88,7 @@ def build(anthropic_models_page: str, openai_deprecations_page: str, litellm_map
     for ids in cross_platform_ids(anthropic_models_page):
         if ids.get("alias") and ids["alias"] != ids["anthropic"]:
             aliases.setdefault("anthropic", {})[ids["alias"]] = ids["anthropic"]
-    known = set()
+    known = set(EXACT_IDS)
     for key, entry in litellm_map.items():
         if isinstance(entry, dict) and (entry.get("litellm_provider") or entry.get("provider")):
             known.add(split_key(key)[0])
@@ -95,6 +102,8 @@ def build(anthropic_models_page: str, openai_deprecations_page: str, litellm_map
         "hosts": HOSTS,
         "families": FAMILIES,
         "hints": HINTS,
+        "open_hosts": OPEN_HOSTS,
+        "word_ids": WORD_IDS,
         "known_ids": sorted(known),
         "_platforms_seen": sorted({platform_of(str(e.get("litellm_provider") or e.get("provider")))
                                    for e in litellm_map.values() if isinstance(e, dict) and

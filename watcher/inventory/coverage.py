@@ -9,13 +9,16 @@ from urllib.parse import urlsplit
 
 from sqlmodel import Session, func, select
 
+from connectors.contract.dates import isoformat
 from watcher.config import Config
-from watcher.events.dates import isoformat
 from watcher.inventory.coverage_guide import GUIDE
 from watcher.inventory.uses import Inventory
 from watcher.storage.tables import Delivery, Event, SourceState, utc
 
-GENERIC_KINDS = frozenset({"statuspage", "feed", "google-cloud-status", "aws-health-public"})
+# Kinds that read many providers' pages: such a source covers a surface only when it reads that host
+# or names that provider.
+GENERIC_KINDS = frozenset({"statuspage", "status", "feed", "google-cloud-status", "aws-health-public",
+                           "lifecycle-table", "lifecycle-prose"})
 
 
 def _host(url: str | None) -> str:

@@ -8,25 +8,28 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from connectors import POLLED
+from connectors.contract.dates import isoformat
+from connectors.contract.events import EventKey
 from watcher.config import SourceConfig
 from watcher.events import claims
-from watcher.events.dates import isoformat
-from watcher.events.model import EventKey
+from watcher.events.claims import SUPERSEDED
 from watcher.storage.tables import Event
 from watcher.text import days_left_phrase
 
-# The [[sources]] kinds that read a deprecation list (LiteLLM's map too: a third party's copy).
-# Spelled out because a connector carries no such flag; a test checks each is a real kind.
-DEPRECATION_KINDS = frozenset({
-    "openai-deprecations", "anthropic-deprecations", "gemini-deprecations", "vertex-model-versions",
-    "azure-openai-retirements", "bedrock-lifecycle", "groq-deprecations", "litellm-model-map",
-})
+# The [[sources]] kinds that read model lifecycle notices (LiteLLM's map too: a third party's copy).
+DEPRECATION_KINDS = frozenset(kind for kind, connector in POLLED.items() if connector.lifecycle)
+
+# What a deadline listing shows: deprecations, and live models' floors beside them.
+SHOWN_KINDS = ("deprecation", "lifecycle")
 
 
 def deadline_rows(events: Iterable[Event], *, today: date, within_days: float | None = None,
                   include_past: bool = False, impacts: Iterable[dict[str, Any]] = (),
                   affected_only: bool = False) -> list[dict[str, Any]]:
-    """One row per dated deprecation, soonest first.
+    """One row per dated deprecation, soonest first; and per live model's floor (a `lifecycle`
+    event, not one a deprecation has superseded), shown as "not before <date>" with `floor` true. A
+    floor is never an impact, so never a deadline anyone is told about.
 
     `affected_only`: only deadlines that touch the inventory (an `impacts` row names the event).
     """
@@ -37,7 +40,7 @@ def deadline_rows(events: Iterable[Event], *, today: date, within_days: float | 
         related.setdefault(impact["event_key"], []).extend(impact.get("related") or [])
     rows = []
     for event in events:
-        if event.kind != "deprecation" or not event.deadline:
+        if event.kind not in SHOWN_KINDS or not event.deadline or event.status == SUPERSEDED:
             continue
         days_left = (date.fromisoformat(event.deadline) - today).days
         if days_left < 0 and not include_past:
@@ -69,6 +72,9 @@ def _row(event: Event, days_left: int, affected: list[dict[str, Any]],
         for name, claim in sorted(event.provenance.items())
     ]
     return {
+        "kind": event.kind,
+        # A live model's guaranteed floor: "not before", never escalated.
+        "floor": event.kind == "lifecycle",
         "deadline": event.deadline,
         "days_left": days_left,
         "deadline_precision": event.deadline_precision,
@@ -95,7 +101,9 @@ def _row(event: Event, days_left: int, affected: list[dict[str, Any]],
 
 def format_row(row: dict[str, Any]) -> str:
     when = row["deadline"][:7] if row["deadline_precision"] == "month" else row["deadline"]
-    if row["deadline_earliest"]:
+    if row.get("floor"):
+        when = f"not before {when}"
+    elif row["deadline_earliest"]:
         when = f">={when}"
     sources = ", ".join(s["source"] + (f" says {s['deadline']}" if row["conflicting_dates"] else "")
                         for s in row["sources"])
@@ -108,6 +116,8 @@ def format_row(row: dict[str, Any]) -> str:
 
 
 def _notes(row: dict[str, Any]) -> list[str]:
+    if row.get("floor"):
+        return [f"(live, {row['status'] or 'active'}: no retirement before this date)"]
     notes = []
     if row["days_left"] < 0:
         notes.append(days_left_phrase(row["days_left"]))

@@ -12,9 +12,9 @@ from sqlalchemy import Row
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
+from connectors.contract.dates import isoformat
+from connectors.contract.events import TERMINAL_STATUSES, EventKey
 from watcher.events import claims
-from watcher.events.dates import isoformat
-from watcher.events.model import TERMINAL_STATUSES, EventKey
 from watcher.inventory.catalog import Catalog
 from watcher.inventory.matching import Verdict, match
 from watcher.inventory.uses import Inventory, Use

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from watcher.events.model import SEVERITIES, TERMINAL_STATUSES
+from connectors.contract.events import SEVERITIES, TERMINAL_STATUSES
 from watcher.inventory.api_components import API_SURFACES
 from watcher.inventory.catalog import Catalog
 from watcher.inventory.incident_text import affirmed, api_named, word

@@ -33,6 +33,8 @@ class Use(BaseModel):
     deployment: str | None = None  # Azure: the deployment name the code calls
     version: str | None = None  # Azure: the model version behind the deployment
     evidence: tuple[str, ...] = Field(default=(), description="path:line where a scan found it")
+    written: tuple[str, ...] = Field(default=(), description="the id as the code wrote it, where a scan "
+                                     "brought it to the platform's id (an ARN, a LiteLLM route)")
     email: str | None = None  # where the owner's own weekly digest goes ([digest] per_team)
 
     @property

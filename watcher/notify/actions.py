@@ -12,8 +12,8 @@ from typing import Literal
 
 from sqlmodel import Session, col, select
 
+from connectors.contract.events import EventKey
 from watcher.errors import WatcherError
-from watcher.events.model import EventKey
 from watcher.inventory.impacts import BY_PERSON
 from watcher.storage.tables import Event, Impact
 from watcher.text import plural

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from connectors.contract.events import TERMINAL_STATUSES, EventKey
 from watcher.config import Config
-from watcher.events.model import TERMINAL_STATUSES, EventKey
 from watcher.inventory.deadlines import deadline_rows
 from watcher.inventory.uses import Inventory
 from watcher.notify import silences as silences_module

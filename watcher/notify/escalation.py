@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from watcher.events.model import Severity
+from connectors.contract.events import Severity
 from watcher.text import days_phrase
 
 

@@ -19,9 +19,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from connectors.contract.events import SEVERITIES, TERMINAL_STATUSES
 from watcher.config import Config
 from watcher.events import claims
-from watcher.events.model import SEVERITIES, TERMINAL_STATUSES
 from watcher.inventory.catalog import Catalog
 from watcher.inventory.impacts import BY_INCIDENT, DEPRECATION
 from watcher.inventory.uses import Use

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from watcher.events.dates import isoformat
+from connectors.contract.dates import isoformat
 from watcher.storage.tables import Notice, Outbox, Silence
 
 LABELS = ("team", "service", "platform", "model", "kind", "severity", "provider", "environment", "channel")

@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 from watcher.events.store import event_json
 from watcher.ingest import health
 from watcher.ingest.receiver import BodyTooLarge, read_capped
-from watcher.inventory.deadlines import deadline_rows
+from watcher.inventory.deadlines import SHOWN_KINDS, deadline_rows
 from watcher.inventory.impacts import impact_rows
 from watcher.notify import actions
 from watcher.storage.engine import session
@@ -99,7 +99,7 @@ async def list_deadlines(request: Request) -> Response:
 
     def read() -> list[dict[str, Any]]:
         with session(daemon.engine) as db:
-            events = db.exec(select(Event).where(Event.kind == "deprecation")).all()
+            events = db.exec(select(Event).where(col(Event.kind).in_(SHOWN_KINDS))).all()  # floors as "not before"
             return deadline_rows(events, today=daemon.today(), impacts=impact_rows(db),
                                  include_past=request.query_params.get("all") == "1")
 
@@ -191,7 +191,8 @@ OPENAPI: dict[str, Any] = {
                                                        "billing", "security", "source", "lifecycle"]}),
             _query("provider", {"type": "string"}), _query("limit", {"type": "integer", "minimum": 1,
                                                                       "maximum": 5000})]),
-        "/api/deadlines": _get("Upcoming deadlines with the services they affect", [
+        "/api/deadlines": _get("Upcoming deadlines with the services they affect, and live models' floors "
+                               "(`floor`: true, \"not before\", never escalated)", [
             _query("all", {"type": "string", "enum": ["0", "1"]})]),
         "/api/impacts": _get("Impacts: event x inventory entry, with the reason and state", [
             _query("team", {"type": "string"}), _query("all", {"type": "string", "enum": ["0", "1"]})]),

@@ -186,9 +186,11 @@ async def calendar(request: Request) -> Response:
 
     def render() -> bytes:
         with session(daemon.engine) as db:
+            inventory = daemon.impacts.inventory
             return calendar_module.build(db, daemon.config, now=daemon.clock(),
                                          team=request.query_params.get("team"),
-                                         provider=request.query_params.get("provider"))
+                                         provider=request.query_params.get("provider"),
+                                         uses=inventory.uses if inventory else (), catalog=daemon.impacts.catalog)
 
     body = await asyncio.to_thread(render)
     return Response(body, media_type="text/calendar; charset=utf-8",

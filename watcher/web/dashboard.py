@@ -21,7 +21,7 @@ from sqlmodel.sql.expression import Select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from watcher.events.model import TERMINAL_STATUSES
+from connectors.contract.events import TERMINAL_STATUSES
 from watcher.ingest import health
 from watcher.inventory import coverage
 from watcher.inventory.deadlines import deadline_rows

@@ -60,7 +60,8 @@ _NO_DATE = re.compile(
     r"(?:announced|yet|set)|not (?:yet )?(?:announced|scheduled))\.?$", re.I)
 _EARLIEST = re.compile(r"\b(?:no earlier than|not earlier than|not sooner than|no sooner than|not before|"
                        r"earliest|at the earliest|or later)\b", re.I)
-_ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+# 2026-06-30, and 2026.6.30 / 2026/6/30 as Chinese providers write them
+_ISO = re.compile(r"\b(\d{4})([-./])(\d{1,2})\2(\d{1,2})\b")
 _US_NUMERIC = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})\b")
 _MONTH_DAY_YEAR = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
 _DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})\b")
@@ -83,9 +84,12 @@ class Deadline:
 
 
 def normalize_text(text: str) -> str:
-    """NFKC, every kind of dash to '-', markdown emphasis and code marks off, spaces folded."""
+    """NFKC, every kind of dash to '-', markdown emphasis and code marks off (underscores inside words
+    kept), spaces folded."""
     text = unicodedata.normalize("NFKC", text).translate(_DASHES)
-    text = re.sub(r"[`*_]", "", text).replace("\\", "")
+    text = re.sub(r"[`*]", "", text).replace("\\", "")
+    # _emphasis_ and __strong__ marks go; an underscore inside a word is part of it (`mimo_default`)
+    text = re.sub(r"(?<![A-Za-z0-9])_+|_+(?![A-Za-z0-9])", "", text)
     return " ".join(text.split())
 
 
@@ -129,7 +133,7 @@ def parse_deadline(value: object) -> Deadline:
         return Deadline(day, "day" if day else None, False, raw)
     found: date | None = None
     if match := _ISO.search(text):
-        found = _day(int(match[1]), int(match[2]), int(match[3]))
+        found = _day(int(match[1]), int(match[3]), int(match[4]))
     elif match := _US_NUMERIC.search(text):
         year = int(match[3]) + (2000 if len(match[3]) == 2 else 0)
         found = _day(year, int(match[1]), int(match[2]))

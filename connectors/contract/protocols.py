@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from watcher.events.model import EventDraft, ParseResult
+from connectors.contract.events import EventDraft, ParseResult
 
 
 @dataclass(frozen=True)
@@ -21,13 +21,33 @@ class Document:
     # An optional document may be missing (404) on some pages: incident.io serves no
     # scheduled-maintenances.json, for one.
     required: bool = True
+    # One of several places the same data may be (a status page's platform answers one of them): each
+    # may be missing, but not all; when every alternative is missing the source reads nothing.
+    alternative: bool = False
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What a `[[sources]]` entry tells a parser about its page: the source's `provider`, the `platform`
+    its events belong to when that differs, and for the generic readers the columns of a page they
+    cannot work out alone. Provider connectors ignore what they do not need."""
+
+    provider: str | None = None
+    platform: str | None = None
+    model_column: str | None = None
+    date_column: str | None = None
+    replacement_column: str | None = None
+
+
+NO_HINTS = Hints()
 
 
 class ParseDocument(Protocol):
-    """parse(body, *, url, fetched_at) reads one fetched document; `url` is where it was read from
-    (after redirects), `fetched_at` when."""
+    """parse(body, *, url, fetched_at, hints) reads one fetched document; `url` is where it was read
+    from (after redirects), `fetched_at` when, `hints` what the source's configuration says of it."""
 
-    def __call__(self, body: bytes, *, url: str, fetched_at: datetime | None = None) -> ParseResult: ...
+    def __call__(self, body: bytes, *, url: str, fetched_at: datetime | None = None,
+                 hints: Hints = NO_HINTS) -> ParseResult: ...
 
 
 @dataclass(frozen=True)
@@ -37,6 +57,9 @@ class PolledConnector:
     documents: Callable[[str], list[Document]]
     # A few words for `watcher check` and the docs.
     describes: str = ""
+    # It reads model lifecycle notices (deprecations, retirements, floors): `watcher deadlines` warns when
+    # such a source has not been read lately, since its dates may be out of date.
+    lifecycle: bool = False
 
 
 class Settings(Protocol):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from watcher.events.dates import isoformat
+from connectors.contract.dates import isoformat
 
 Kind = Literal["incident", "maintenance", "deprecation", "lifecycle", "changelog", "account", "billing", "security",
                "source"]
