@@ -1,0 +1,4 @@
+from mistralai import Mistral
+
+client = Mistral()
+MODEL = "mistral-large-2411"
