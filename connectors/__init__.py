@@ -5,6 +5,7 @@ from __future__ import annotations
 from connectors import (
     alibaba_model_studio,
     anthropic_deprecations,
+    anthropic_spend,
     aws_health_events,
     aws_health_public,
     azure_ai_foundry_lifecycle,
@@ -28,6 +29,7 @@ from connectors import (
     moonshot_models,
     openai_changelog,
     openai_deprecations,
+    openai_spend,
     perplexity_changelog,
     standard_webhooks,
     status,
@@ -40,6 +42,7 @@ from connectors import (
     zai_releases,
 )
 from connectors.contract.protocols import PolledConnector, WebhookConnector
+from connectors.contract.spend import SpendReader
 
 POLLED: dict[str, PolledConnector] = {
     c.kind: c
@@ -87,3 +90,6 @@ WEBHOOKS: dict[str, WebhookConnector] = {
         generic_hmac.CONNECTOR,
     )
 }
+
+# `[[spend]]` sources by `provider`: the organisation cost and usage APIs.
+SPEND: dict[str, SpendReader] = {r.provider: r for r in (openai_spend.READER, anthropic_spend.READER)}

@@ -15,6 +15,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from watcher.config import Config, SourceConfig, WebhookConfig
+from watcher.config_account import MailboxConfig, SpendConfig
 from watcher.errors import ConfigError
 
 _HINTS = {
@@ -69,15 +70,19 @@ def load(path: str | Path, *, known_kinds: set[str] | None = None,
     known source and webhook kinds and a secret for every webhook."""
     path = Path(path)
     config = validate_toml(path, Config, missing="no such file; pass the config with --config PATH")
-    sections: tuple[tuple[str, Sequence[SourceConfig | WebhookConfig]], ...] = (
-        ("sources", config.sources), ("webhooks", config.webhooks))
-    for section, items in sections:
-        seen: set[str] = set()
-        for index, item in enumerate(items):
-            if item.name in seen:
-                raise ConfigError(f"{path}: key `{section}[{index}].name`: {item.name!r} is already the name "
-                                  f"of another entry in [[{section}]]; names must be unique")
-            seen.add(item.name)
+    # Sources, mailboxes and spend sources are all sources (one health, one alert each): one namespace.
+    # Webhooks have their own (a webhook's name is its URL).
+    namespaces: tuple[tuple[tuple[str, Sequence[SourceConfig | MailboxConfig | SpendConfig | WebhookConfig]], ...],
+                      ...] = ((("sources", config.sources), ("mailboxes", config.mailboxes), ("spend", config.spend)),
+                              (("webhooks", config.webhooks),))
+    for sections in namespaces:
+        seen: dict[str, str] = {}
+        for section, items in sections:
+            for index, item in enumerate(items):
+                if item.name in seen:
+                    raise ConfigError(f"{path}: key `{section}[{index}].name`: {item.name!r} is already the name "
+                                      f"of another entry in [[{seen[item.name]}]]; names must be unique")
+                seen[item.name] = section
     if known_kinds is not None:
         for index, source in enumerate(config.sources):
             if source.kind not in known_kinds:
@@ -111,6 +116,10 @@ def required_secrets(config: Config) -> list[tuple[str, str]]:
     if config.email is not None:  # the weekly digest and `watcher digest --send` log in with these
         keys += [("email.username_env", config.email.username_env),
                  ("email.password_env", config.email.password_env)]
+    for index, box in enumerate(config.mailboxes):
+        keys += [(f"mailboxes[{index}].username_env", box.username_env),
+                 (f"mailboxes[{index}].password_env", box.password_env)]
+    keys += [(f"spend[{index}].admin_key_env", spend.admin_key_env) for index, spend in enumerate(config.spend)]
     return [(key, env) for key, env in keys if env]
 
 

@@ -49,3 +49,13 @@ def _bounded(seconds: float) -> float:
 
 # Durations in the file are strings like "2m"; in the program they are seconds.
 Duration = Annotated[float, BeforeValidator(parse_duration), Field(ge=0), AfterValidator(_bounded)]
+
+
+def _at_least_a_second(seconds: float) -> float:
+    if seconds < 1:
+        raise ValueError('at most once a second (interval >= "1s")')
+    return seconds
+
+
+# How often a source is read: a duration of at least a second.
+Interval = Annotated[Duration, AfterValidator(_at_least_a_second)]

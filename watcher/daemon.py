@@ -19,12 +19,15 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from watcher import config_io
 from watcher.config import Config, SourceConfig
+from watcher.config_account import SpendConfig
 from watcher.events.store import Change
 from watcher.ingest import health, sources, watchdog
 from watcher.ingest.deliveries import DeliveryProcessor
 from watcher.ingest.http import make_client
+from watcher.ingest.mailbox import MailboxReaders
 from watcher.ingest.poller import Poller, PollOutcome, database_executor
 from watcher.ingest.receiver import Receiver
+from watcher.ingest.spend import SpendPoller, admin_keys
 from watcher.inventory.service import ImpactService
 from watcher.metrics import Metrics
 from watcher.notify import actions, digest_mail, runner
@@ -72,6 +75,13 @@ class Daemon:
         self.poller = Poller(config=config, engine=self.engine, client=self.client, metrics=self.metrics,
                              notifier=notifier, executor=self.db_executor, clock=self.clock,
                              on_changed=self.kick_impacts)
+        self.spend = SpendPoller(config=config, engine=self.engine, client=self.client, metrics=self.metrics,
+                                 notifier=notifier, executor=self.db_executor, clock=self.clock,
+                                 keys=admin_keys(config, resolved), catalog=self.impacts.catalog,
+                                 on_changed=self.kick_impacts)
+        # [[mailboxes]]: one IMAP reader thread each, started and stopped with the scheduler.
+        self.mailboxes = MailboxReaders(config, resolved, engine=self.engine, executor=self.db_executor,
+                                        notifier=notifier, on_changed=self.kick_impacts, clock=self.clock)
         self.deliveries = DeliveryProcessor(hooks=config.webhooks, engine=self.engine, executor=self.db_executor,
                                             metrics=self.metrics, notifier=notifier, clock=self.clock,
                                             on_changed=self.kick_impacts,
@@ -99,6 +109,11 @@ class Daemon:
                 max_instances=1, coalesce=True, misfire_grace_time=int(source.interval),
                 next_run_time=now + timedelta(seconds=random.uniform(0, min(source.interval, 5.0))),
             )
+        for spend in [] if ingest_only else self.config.spend:  # read like sources, on their own interval
+            self.scheduler.add_job(
+                self._poll_job, IntervalTrigger(seconds=spend.interval, jitter=min(spend.interval * 0.1, 60.0)),
+                args=[spend], id=f"spend:{spend.name}", name=f"spend {spend.name}", max_instances=1, coalesce=True,
+                misfire_grace_time=int(spend.interval), next_run_time=now + timedelta(seconds=random.uniform(0, 5.0)))
         if not ingest_only:
             self.scheduler.add_job(self._impact_job, IntervalTrigger(seconds=30), id="impacts", name="impacts",
                                    max_instances=1, coalesce=True, next_run_time=now)
@@ -124,12 +139,14 @@ class Daemon:
         self.scheduler.start()
         if not ingest_only:
             self.deliveries.start()
+            self.mailboxes.start()
         log.info("daemon started", extra={"sources": len(self.config.sources)})
 
-    async def _poll_job(self, source: SourceConfig) -> None:
+    async def _poll_job(self, source: SourceConfig | SpendConfig) -> None:
         if self._stopping:
             return
-        task = asyncio.ensure_future(self.poller.poll(source))
+        task = asyncio.ensure_future(self.poller.poll(source) if isinstance(source, SourceConfig)
+                                     else self.spend.poll(source))
         self._in_flight.add(task)
         try:
             await asyncio.shield(task)
@@ -238,7 +255,9 @@ class Daemon:
 
     async def poll_once(self, names: list[str] | None = None) -> list[PollOutcome]:
         chosen = [s for s in self.config.sources if names is None or s.name in names]
-        return list(await asyncio.gather(*(self.poller.poll(s, force=True) for s in chosen)))
+        spends = [s for s in self.config.spend if names is None or s.name in names]
+        return list(await asyncio.gather(*(self.poller.poll(s, force=True) for s in chosen),
+                                         *(self.spend.poll(s, force=True) for s in spends)))
 
     async def stop(self) -> None:
         """Stop scheduling, let in-flight polls finish (bounded), then release everything."""
@@ -251,6 +270,7 @@ class Daemon:
             for task in pending:
                 task.cancel()
         await self.deliveries.stop()
+        await self.mailboxes.stop()  # before the database executor their batches use closes
         if self._kick is not None and not self._kick.done():  # an impact refresh and its notifications
             await asyncio.wait([self._kick], timeout=SHUTDOWN_GRACE)
         await self.client.aclose()

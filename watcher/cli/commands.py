@@ -197,13 +197,14 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     service = ImpactService(config, open_database(config.database.url), base=Path(args.config).parent)
     with session(service.engine) as db:
-        rows = coverage.report(db, config, service.inventory)  # type: ignore[arg-type]
+        rows = coverage.report(db, config, service.inventory)
     service.engine.dispose()
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
     for row in rows:
-        mark = {"wired": "ok  ", "missing": "MISS", "broken": "BRKN", "stale": "STALE"}[row["state"]]
+        mark = {"wired": "ok  ", "missing": "MISS", "broken": "BRKN", "stale": "STALE",
+                "unlisted": "UNKN"}[row["state"]]
         print(f"{mark} {row['platform']:13} {row['surface']:17} {row['source'] or '':24} {row['how_to'] or ''}")
     return 0
 

@@ -13,6 +13,7 @@ import email.utils
 import socket
 import ssl
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -99,14 +100,16 @@ async def fetch(
     max_bytes: int,
     timeout: float | None = None,
     deadline: float,
+    secret_headers: Mapping[str, str] | None = None,
 ) -> Fetched:
     """GET `url` conditionally. Everything (redirects, headers, the body) ends within `deadline`
-    seconds, or the fetch is a `timeout`: a server dripping a byte a second never holds a poll."""
+    seconds, or the fetch is a `timeout`: a server dripping a byte a second never holds a poll.
+    `secret_headers` (an API key) go to `url`'s origin only, never along a redirect to another."""
     started = time.perf_counter()
     try:
         async with asyncio.timeout(deadline):
             return await _fetch(client, url, etag=etag, last_modified=last_modified, max_bytes=max_bytes,
-                                timeout=timeout, started=started)
+                                timeout=timeout, started=started, secret_headers=secret_headers or {})
     except TimeoutError as exc:
         raise FetchError(f"timeout: no complete answer within the {deadline:g} s deadline (redirects, headers and "
                          "body together); raise the source's `deadline` if the page is merely slow",
@@ -119,8 +122,9 @@ async def fetch(
 
 
 async def _fetch(client: httpx.AsyncClient, url: str, *, etag: str | None, last_modified: str | None,
-                 max_bytes: int, timeout: float | None, started: float) -> Fetched:
-    headers = {}
+                 max_bytes: int, timeout: float | None, started: float,
+                 secret_headers: Mapping[str, str]) -> Fetched:
+    headers = dict(secret_headers)
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
@@ -130,7 +134,7 @@ async def _fetch(client: httpx.AsyncClient, url: str, *, etag: str | None, last_
     if not valid_port(request.url):
         raise FetchError(f"invalid_url: {url}: port {request.url.port} is not a TCP port; fix the source's url",
                          category="invalid_url")
-    response = await _send(client, request)
+    response = await _send(client, request, secret=tuple(secret_headers))
     try:
         if response.status_code == 304:
             return Fetched(304, str(response.url), None, etag, last_modified, time.perf_counter() - started)
@@ -160,9 +164,9 @@ async def _fetch(client: httpx.AsyncClient, url: str, *, etag: str | None, last_
     )
 
 
-async def _send(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+async def _send(client: httpx.AsyncClient, request: httpx.Request, secret: tuple[str, ...] = ()) -> httpx.Response:
     """Send, following redirects one hop at a time: each target is checked before anything is sent
-    to it, and a redirect's own body is never read."""
+    to it, and a redirect's own body is never read; the `secret` headers never leave the origin."""
     origin = request.url
     configured: list[IPAddress] | None = None
     hops: list[str] = []
@@ -178,6 +182,9 @@ async def _send(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Resp
                              f"({' -> '.join(hops[-3:])}); a redirect loop, or point the source at the last page",
                              category="redirects")
         configured = await check_redirect(origin, following.url, configured)
+        if (following.url.scheme, following.url.host, following.url.port) != (origin.scheme, origin.host, origin.port):
+            for name in secret:
+                following.headers.pop(name, None)
         request = following
 
 

@@ -1,5 +1,7 @@
 """Impacts kept in step with the events and the inventory: new matches open, matches whose entry
-left the inventory resolve by themselves (with that reason), and come back if it returns."""
+left the inventory resolve by themselves (with that reason), and come back if it returns. Billing
+notices about one project or workspace (spend anomalies) are matched too: their impact is how the
+planner finds the project's owner."""
 
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ EVENT = "event:"
 
 def relevant_events(session: Session, now: datetime) -> list[Event]:
     events = session.exec(select(Event).where(col(Event.kind).in_(["deprecation", "lifecycle", "incident",
-                                                                   "maintenance"]))).all()
+                                                                   "maintenance", "billing"]))).all()
     return [e for e in events if e.kind in ("deprecation", "lifecycle")
             or (e.status or "").lower() not in TERMINAL_STATUSES
             or (e.ends_at is not None and now - e.ends_at < INCIDENT_WINDOW)]

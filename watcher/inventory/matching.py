@@ -7,6 +7,8 @@ Azure deployment's model and version. A model named only as a replacement is nev
 Incidents match on the components or regions an entry depends on, as the incident lists them or as
 its text names them. An entry that lists no components is hit by an open incident that names one of
 the provider's API components (watcher/inventory/api_components.py), or by any incident of warning and up.
+A billing notice about one project or workspace (a spend anomaly) hits the entries that list it in
+`projects` or `workspaces`.
 """
 
 from __future__ import annotations
@@ -82,7 +84,20 @@ def explain(event: EventLike, use: Use, catalog: Catalog) -> Verdict:
         return _deprecation(event, use, catalog)
     if event.kind in ("incident", "maintenance"):
         return _incident(event, use, catalog)
+    if event.kind == "billing":
+        return _billing(event, use)
     return Verdict(False, "kind", f"{event.kind} events are not matched to services")
+
+
+def _billing(event: EventLike, use: Use) -> Verdict:
+    """A spend anomaly of one project (OpenAI) or workspace (Anthropic) hits the uses billed to it."""
+    project = event.extra.get("project")
+    if event.provider != use.platform or not project:
+        return Verdict(False, "project", f"not affected: {use.service} is not billed to a {event.provider} project "
+                                         "this notice names")
+    if project not in (*use.projects, *use.workspaces):
+        return Verdict(False, "project", f"not affected: {use.service} lists no project or workspace {project}")
+    return Verdict(True, "project", f"{use.service} is billed to {event.provider} {project}, where this spend was")
 
 
 def _deprecation(event: EventLike, use: Use, catalog: Catalog) -> Verdict:

@@ -36,6 +36,10 @@ class Use(BaseModel):
     written: tuple[str, ...] = Field(default=(), description="the id as the code wrote it, where a scan "
                                      "brought it to the platform's id (an ARN, a LiteLLM route)")
     email: str | None = None  # where the owner's own weekly digest goes ([digest] per_team)
+    # The provider projects (OpenAI) or workspaces (Anthropic) this use's calls are billed to: a spend
+    # anomaly there goes to this use's owner.
+    projects: tuple[str, ...] = ()
+    workspaces: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:

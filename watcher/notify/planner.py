@@ -5,7 +5,8 @@ and silences modules.
 
 Routing (who hears): a use's own channel, else the on-call channel; the on-call channel also hears
 critical incidents, incidents of a platform we use that no component ties to a use ("when in
-doubt"), account, billing and security notices, and the watcher's own alerts. Reminders due at the
+doubt"), account, billing and security notices (a billing notice that names a project or workspace
+a use lists goes to that use's channel instead), and the watcher's own alerts. Reminders due at the
 same time for one channel are one message listing every use.
 """
 
@@ -214,8 +215,11 @@ def _threads(session: Session, context: Context) -> tuple[list[dict[str, Any]], 
                 silence = silences.first_match(context.silences, {
                     "kind": event.kind, "severity": event.severity, "provider": event.provider,
                     "platform": event.provider, "channel": context.on_call.target})
-                if silence is None:
-                    routes[event.id or 0] = {context.on_call: ([], mention, [])}
+                if silence is None:  # a billing notice of one project goes to its owners (matching), else on-call
+                    owned: dict[Route, tuple[list[Impact], str | None, list[str]]] = {}
+                    for impact in by_event.get(event.id or 0, []) if event.kind == "billing" else []:
+                        owned.setdefault(context.route(impact), ([], mention, []))[0].append(impact)
+                    routes[event.id or 0] = owned or {context.on_call: ([], mention, [])}
                 else:  # recorded as held back by that silence (the digest counts it), never sent
                     held.append({"dedup_key": f"held:{_thread(event, context.on_call)}:s{silence.id}",
                                  "channel": context.on_call.channel, "target": context.on_call.target,

@@ -236,3 +236,6 @@ def utc(value: datetime | None) -> datetime | None:
     """A time read back outside a column's type (an aggregate such as MAX): naive from SQLite means
     UTC; aware from PostgreSQL is in the session's zone and is converted, never relabelled."""
     return UTCDateTime().process_result_value(value, None)
+
+
+from watcher.storage import tables_mail, tables_spend  # noqa: E402,F401  (their tables join the same metadata)

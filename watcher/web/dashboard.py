@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from connectors.contract.events import TERMINAL_STATUSES
 from watcher.ingest import health
 from watcher.inventory import coverage
+from watcher.inventory.coverage_account import UNLISTED
 from watcher.inventory.deadlines import deadline_rows
 from watcher.inventory.impacts import impact_rows
 from watcher.notify import actions
@@ -74,7 +75,7 @@ def _home_context(daemon: Daemon) -> dict[str, Any]:
         # Overdue deadlines still in use come first: they are the most urgent.
         deadlines = deadline_rows([e for e in events if e.kind == "deprecation"], today=now.date(), impacts=impacts,
                                   include_past=True)
-        report = coverage.report(db, daemon.config, daemon.impacts.inventory) if daemon.impacts.inventory else []
+        report = coverage.report(db, daemon.config, daemon.impacts.inventory, now=now)
     ids = {(e.provider, e.external_id): e.id for e in events}
     by_team: dict[str, list[dict[str, Any]]] = {}
     for row in deadlines:
@@ -85,7 +86,10 @@ def _home_context(daemon: Daemon) -> dict[str, Any]:
     incidents = [e for e in events if e.kind == "incident" and (e.status or "") not in TERMINAL_STATUSES]
     # A page people read: the most urgent first, the rest one click away (the JSON API has all).
     teams = [(team, rows[:PER_TEAM], len(rows) - PER_TEAM) for team, rows in sorted(by_team.items())]
-    return {"coverage": report, "deadlines_by_team": teams, "incidents": incidents,
+    # What spend sources saw that no use lists gets a section of its own.
+    unlisted = [r for r in report if r["state"] == UNLISTED]
+    return {"coverage": [r for r in report if r["state"] != UNLISTED], "unlisted": unlisted,
+            "deadlines_by_team": teams, "incidents": incidents,
             "impacts": impacts[:IMPACTS], "more_impacts": max(len(impacts) - IMPACTS, 0)}
 
 
