@@ -8,36 +8,38 @@ row it covers into a floor (`deadline_earliest`). A note covers the tables of th
 (and that section's subsections); a note before the first section heading covers the whole page.
 
 The prose of each section is also where a page says when it announced something ("On June 17, 2026,
-we emailed users…"), when its headings carry another date (`announcement_date`).
+we emailed users…"), when its headings carry another date (`announcement_dates`).
 """
 
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass
 from datetime import date
 
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
-
-from connectors._tables import plain
+from connectors._dom import ancestor, document
+from connectors._dom import text as dom_text
+from connectors._prefilter import Prefiltered
+from connectors._tables import has_html_tables, plain
 from connectors.contract.dates import parse_deadline
 
 # "the dates … indicate the earliest possible dates", "dates are the earliest …", "no earlier than the
 # dates listed", "retired at the earliest on the date shown", "won't be moved to an earlier date than
 # what is listed": a sentence about dates in general.
-_EARLIEST_NOTE = re.compile(
+_EARLIEST_NOTE = Prefiltered(
     r"\b(?:earliest possible|earliest (?:shutdown|retirement|deprecation)? ?dates?|no earlier than the date|"
     r"not (?:be )?(?:sooner|earlier) than the date|at the earliest|"
     r"(?:won't|will not|never|cannot|can't) be (?:moved|brought|pulled) (?:forward|(?:to )?an earlier date))\b",
-    re.I)
+    re.I, ("earli", "sooner", "moved", "brought", "pulled"))
 # "On June 17, 2026, we emailed users to announce…", "On November 17th, 2025, we notified developers…"
-_ANNOUNCED = re.compile(r"\b[Oo]n ([A-Z][a-z]{2,8}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}),? (?:we|[A-Z][A-Za-z]+) "
-                        r"(?:emailed|notified|announced|informed|told)\b")
+_ANNOUNCED = Prefiltered(r"\b[Oo]n ([A-Z][a-z]{2,8}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}),? (?:we|[A-Z][A-Za-z]+) "
+                         r"(?:emailed|notified|announced|informed|told)\b", 0,
+                         ("emailed", "notified", "announced", "informed", "told"))
 _ABOUT_DATES = re.compile(r"\bdates?\b", re.I)
 _FOOTNOTE_MARK = re.compile(r"([*†‡¹²³]+|\[\d\])\s*$")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z*_])")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_CONTAINERS = ("p", "div", "li", "table")
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class Note:
 def _prose_lines(text: str) -> list[tuple[tuple[str, ...], str]]:
     """(heading chain, line) for every line of prose (not a table row, not a heading)."""
     out: list[tuple[tuple[str, ...], str]] = []
-    if re.search(r"<table[\s>]", text, re.I):
+    if has_html_tables(text):
         return _html_prose(text)
     stack: list[tuple[int, str]] = []
     for line in text.splitlines():
@@ -67,19 +69,19 @@ def _prose_lines(text: str) -> list[tuple[tuple[str, ...], str]]:
 
 
 def _html_prose(text: str) -> list[tuple[tuple[str, ...], str]]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        soup = BeautifulSoup(text, "lxml")
+    root = document(text)
+    if root is None:
+        return []
     out: list[tuple[tuple[str, ...], str]] = []
     stack: list[tuple[int, str]] = []
-    for element in soup.find_all(["h1", "h2", "h3", "h4", "p", "aside", "li", "div"]):
-        if element.name[0] == "h" and element.name[1:].isdigit():
-            level = int(element.name[1])
-            stack = [(lvl, t) for lvl, t in stack if lvl < level] + [(level, plain(element.get_text(" ")))]
+    for element in root.iter("h1", "h2", "h3", "h4", "p", "aside", "li", "div"):
+        if element.tag[0] == "h":
+            level = int(element.tag[1])
+            stack = [(lvl, t) for lvl, t in stack if lvl < level] + [(level, plain(dom_text(element, " ")))]
             continue
-        if element.find_parent("table") is not None or element.find(["p", "div", "li", "table"]) is not None:
+        if ancestor(element, "table") is not None or next(element.iterdescendants(*_CONTAINERS), None) is not None:
             continue  # table cells and containers (their own paragraphs are visited)
-        line = plain(element.get_text(" "))
+        line = plain(dom_text(element, " "))
         if line:
             out.append((tuple(title for _, title in stack), line))
     return out
@@ -89,6 +91,8 @@ def earliest_notes(text: str) -> list[Note]:
     """The sentences of the page that make its dates floors, with the section each covers."""
     notes: list[Note] = []
     for scope, line in _prose_lines(text):
+        if not _EARLIEST_NOTE.search(line):
+            continue  # no sentence of the line can be such a note
         for sentence in _SENTENCE.split(line):
             if _EARLIEST_NOTE.search(sentence) and _ABOUT_DATES.search(sentence):
                 marker = re.match(r"^([*†‡¹²³]+|\[\d\])\s*", sentence)
@@ -104,13 +108,13 @@ def covers(note: Note, table_headings: list[str], header_cell: str) -> bool:
     return tuple(table_headings[: len(note.scope)]) == note.scope
 
 
-def announcement_date(text: str, table_headings: list[str]) -> date | None:
-    """The day the prose of the section a table stands in says the provider announced it ("On June 17,
-    2026, we emailed users…"), for pages whose headings carry another date (Groq's shutdown days)."""
-    scope = tuple(table_headings)
+def announcement_dates(text: str) -> dict[tuple[str, ...], date | None]:
+    """Per section (its heading chain), the day its prose says the provider announced what it lists
+    ("On June 17, 2026, we emailed users…"), for pages whose headings carry another date (Groq's
+    shutdown days); the section's first such sentence speaks. Read once per page: a table looks its
+    chain up."""
+    said: dict[tuple[str, ...], date | None] = {}
     for where, line in _prose_lines(text):
-        if where != scope:
-            continue
-        if match := _ANNOUNCED.search(line):
-            return parse_deadline(match[1]).date
-    return None
+        if where not in said and (match := _ANNOUNCED.search(line)):
+            said[where] = parse_deadline(match[1]).date
+    return said

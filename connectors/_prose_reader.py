@@ -24,43 +24,63 @@ from datetime import date, datetime
 
 from connectors._deprecation import deprecation
 from connectors._models import is_model_id
+from connectors._prefilter import Prefiltered
 from connectors._tables import plain
 from connectors.contract.dates import Deadline, normalize_text, parse_deadline
 from connectors.contract.events import EventDraft
 
-_VERB = re.compile(r"\b(?:retir(?:e|es|ed|ing|ement)|deprecat(?:e|es|ed|ing|ion|ions)|discontinu(?:e|es|ed|ing|ation)|"
-                   r"shut(?:ting)? ?down|shutdown|sunset(?:s|ting)?|remov(?:e|es|ed|al|ing)|end[- ]of[- ]life|"
-                   r"decommission(?:ed|ing)?|no longer (?:be )?(?:available|accessible|supported|served|maintained)|"
-                   r"will stop (?:serving|working|responding))\b", re.I)
-_PAST = re.compile(r"\b(?:(?:has|have) been|was|were|is now|are now|officially) (?:\w+ )?(?:retired|discontinued|"
-                   r"removed|shut ?down|deprecated and removed|sunset)\b|^\s*(?:retired|removed)\b", re.I)
-_REPLACEMENT_CUE = re.compile(r"\b(?:migrat(?:e|ing|ion) to|switch(?:ing)? to|upgrad(?:e|ing) to|mov(?:e|ing) to|"
-                              r"recommend(?:ed)?(?: (?:that you )?(?:use|using|migrating to|switching to))?|"
-                              r"replac(?:ed|ement)(?: model)?(?: is| by| with)?|in favou?r of|instead|alternatives?|"
-                              r"successor|redirect(?:ed)? to|routed to|served by|use)\b", re.I)
-_FEATURE = re.compile(r"\b(?:parameters?|fields?|endpoints?|headers?|sdks?|features?|fine-?tun(?:ing|ed)|"
-                      r"capabilit(?:y|ies)|regions?|inlining|api keys?|options?|arguments?|flags?|interfaces?|"
-                      r"console)\b", re.I)
-_ADJECTIVE = re.compile(r"\b(?:deprecated|retired|retiring|sunset|discontinued|removed)\s+(?:model\s+)?"
-                        r"(?:slugs?|models?|names?|versions?|ids?|aliases)\b", re.I)
-_VERB_ALONE = re.compile(r"\b(?:will be|are being|is being|has been|have been|was|were|be)\s+(?:\w+\s+)?"
-                         r"(?:retired|deprecated|discontinued|removed|shut ?down|sunset)\b", re.I)
+_VERB = Prefiltered(r"\b(?:retir(?:e|es|ed|ing|ement)|deprecat(?:e|es|ed|ing|ion|ions)|"
+                    r"discontinu(?:e|es|ed|ing|ation)|shut(?:ting)? ?down|shutdown|sunset(?:s|ting)?|"
+                    r"remov(?:e|es|ed|al|ing)|end[- ]of[- ]life|decommission(?:ed|ing)?|"
+                    r"no longer (?:be )?(?:available|accessible|supported|served|maintained)|"
+                    r"will stop (?:serving|working|responding))\b", re.I,
+                    ("retir", "deprecat", "discontinu", "shut", "sunset", "remov", "life", "decommission", "no longer",
+                     "will stop"))
+_PAST = Prefiltered(r"\b(?:(?:has|have) been|was|were|is now|are now|officially) (?:\w+ )?(?:retired|discontinued|"
+                    r"removed|shut ?down|deprecated and removed|sunset)\b|^\s*(?:retired|removed)\b", re.I,
+                    ("retired", "discontinued", "removed", "shut", "sunset"))
+_REPLACEMENT_CUE = Prefiltered(
+    r"\b(?:migrat(?:e|ing|ion) to|switch(?:ing)? to|upgrad(?:e|ing) to|mov(?:e|ing) to|"
+    r"recommend(?:ed)?(?: (?:that you )?(?:use|using|migrating to|switching to))?|"
+    r"replac(?:ed|ement)(?: model)?(?: is| by| with)?|in favou?r of|instead|alternatives?|"
+    r"successor|redirect(?:ed)? to|routed to|served by|use)\b", re.I,
+    ("migrat", "switch", "upgrad", "mov", "recommend", "replac", "favo", "instead", "alternative", "successor",
+     "redirect", "routed", "served", "use"))
+_FEATURE = Prefiltered(r"\b(?:parameters?|fields?|endpoints?|headers?|sdks?|features?|fine-?tun(?:ing|ed)|"
+                       r"capabilit(?:y|ies)|regions?|inlining|api keys?|options?|arguments?|flags?|interfaces?|"
+                       r"console)\b", re.I,
+                       ("parameter", "field", "endpoint", "header", "sdk", "feature", "fine", "capabilit", "region",
+                        "inlining", "api key", "option", "argument", "flag", "interface", "console"))
+_ADJECTIVE = Prefiltered(r"\b(?:deprecated|retired|retiring|sunset|discontinued|removed)\s+(?:model\s+)?"
+                         r"(?:slugs?|models?|names?|versions?|ids?|aliases)\b", re.I,
+                         ("deprecated", "retired", "retiring", "sunset", "discontinued", "removed"))
+_VERB_ALONE = Prefiltered(r"\b(?:will be|are being|is being|has been|have been|was|were|be)\s+(?:\w+\s+)?"
+                          r"(?:retired|deprecated|discontinued|removed|shut ?down|sunset)\b", re.I,
+                          ("retired", "deprecated", "discontinued", "removed", "shut", "sunset"))
 _NOMINAL = re.compile(r"(?:deprecation|retirement|removal|discontinuation|sunset|shutdown)s?\s+(?:\w+\s+){0,2}of\b",
                       re.I)
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _NAMED = re.compile(r"\[([^\]]+)\]\([^)]*\)|\*\*([^*]+)\*\*")
 _ID_SHAPE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[-.:/@][A-Za-z0-9]+)+$")
-# "the `kimi-k2` series models", "the Rerank-v2.0 model family": a family, not an id
-_FAMILY = re.compile(r"`?[A-Za-z][\w.:/@-]*`?\s+(?:model\s+)?(?:series|family|families|line-?up|generation)\b", re.I)
+# "the `kimi-k2` series models", "the Rerank-v2.0 model family": a family, not an id. A name starts at a
+# backtick or after no letter (else it started there): the engine tries no word from each of its letters.
+_FAMILY = Prefiltered(r"(?:`|(?<![A-Za-z]))[A-Za-z][\w.:/@-]*+`?\s+(?:model\s+)?"
+                      r"(?:series|family|families|line-?up|generation)\b", re.I,
+                      ("series", "famil", "lineup", "line-up", "generation"))
 _CODE = re.compile(r"`([^`\n]+)`")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9._:/@-]*[A-Za-z0-9]")
 _LIST_ITEM = re.compile(r"^(\s*)(?:[-*+•]|\d+[.)])\s+(.*)$")
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z`*\[(])")
 _UPDATE = re.compile(r"<Update\s+label=\"([^\"]*)\"[^>]*>(.*?)</Update>", re.S | re.I)
 _HEADING = re.compile(r"^\s*#{1,6}\s+(.*?)\s*#*\s*$")
-_MONTH_DAY = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(\d{1,2})"
-                        r"(?:st|nd|rd|th)?\b(?!,?\s*\d{4})", re.I)
-_ANNOUNCED = re.compile(r"\b(?:announc(?:ed|es|ing)|e-?mailed|notified|informed|told)\b", re.I)
+_MONTH_DAY = Prefiltered(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(\d{1,2})"
+                         r"(?:st|nd|rd|th)?\b(?!,?\s*\d{4})", re.I,
+                         ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))
+_ANNOUNCED = Prefiltered(r"\b(?:announc(?:ed|es|ing)|e-?mailed|notified|informed|told)\b", re.I,
+                         ("announc", "mailed", "notified", "informed", "told"))
+_TAG = re.compile(r"<[^>]+>")
+_DIGIT = re.compile(r"[0-9]")
+_YEAR = re.compile(r"\d{4}")
 _DATE_CUE = re.compile(r"\b(?:on|effective|as of|after|before|from|starting|until|by|in)\b", re.I)
 
 
@@ -121,7 +141,8 @@ def _units(lines: list[str]) -> Iterator[tuple[str, list[str]]]:
         nonlocal pending
         if not paragraph:
             return
-        sentences = _SENTENCE_END.split(" ".join(paragraph))
+        joined = " ".join(paragraph)
+        sentences = _SENTENCE_END.split(joined) if any(mark in joined for mark in ".!?;") else [joined]
         paragraph.clear()
         if pending is not None:
             yield pending
@@ -129,7 +150,7 @@ def _units(lines: list[str]) -> Iterator[tuple[str, list[str]]]:
         pending = (sentences[-1], [])
 
     for raw in textwrap.dedent("\n".join(lines)).splitlines():
-        line = re.sub(r"<[^>]+>", " ", raw).strip().lstrip(">").strip()
+        line = (_TAG.sub(" ", raw) if "<" in raw else raw).strip().lstrip(">").strip()
         if line.startswith("|"):
             yield from close_paragraph()
             continue
@@ -160,10 +181,14 @@ def _units(lines: list[str]) -> Iterator[tuple[str, list[str]]]:
 def _ids(text: str) -> list[str]:
     """Model ids named in `text`: code spans shaped like ids (a family we know, or words joined by hyphens
     as ids are and parameter names are not), and bare words of a known family."""
-    codes = [c.strip() for c in _CODE.findall(text)]
-    found = [c for c in codes if is_model_id(c) or (_ID_SHAPE.match(c) and "-" in c and "_" not in c)]
-    found += [w for w in _WORD.findall(_CODE.sub(" ", text))
-              if (any(ch.isdigit() for ch in w) or "-" in w) and is_model_id(w)]
+    found: list[str] = []
+    if "`" in text:
+        codes = [c.strip() for c in _CODE.findall(text)]
+        found = [c for c in codes if is_model_id(c) or (_ID_SHAPE.match(c) and "-" in c and "_" not in c)]
+        text = _CODE.sub(" ", text)
+    # a word of letters only has neither a digit nor a hyphen: most words are skipped without a look
+    found += [w for w in _WORD.findall(text)
+              if not w.isalpha() and ("-" in w or _DIGIT.search(w)) and is_model_id(w)]
     return list(dict.fromkeys(found))
 
 
@@ -183,8 +208,8 @@ def _year_less(sentence: str, announced: date | None, today: date | None) -> Dea
     return Deadline(day, "day", False, match[0]) if day else None
 
 
-def _notice(sentence: str, items: list[str], entry: Entry, today: date | None) -> Notice | None:
-    raw = " ".join(_LINK.sub(r"\1", sentence).replace("**", "").split())  # code marks kept: they name ids
+def _notice(sentence: str, unlinked: str, items: list[str], entry: Entry, today: date | None) -> Notice | None:
+    raw = " ".join(unlinked.replace("**", "").split())  # links as their words; code marks kept: they name ids
     verb = _VERB.search(raw)
     if not verb:
         return None
@@ -212,7 +237,7 @@ def _notice(sentence: str, items: list[str], entry: Entry, today: date | None) -
     text = normalize_text(raw)
     if _ANNOUNCED.search(text):  # "On August 24, 2026, we announced the deprecation of …": that day is not the end
         text = text[_VERB.search(text).start():]  # type: ignore[union-attr]  # the verb is there (above)
-    dated = parse_deadline(text) if _DATE_CUE.search(text) or re.search(r"\d{4}", text) else None
+    dated = parse_deadline(text) if _DATE_CUE.search(text) or _YEAR.search(text) else None
     deadline = dated if dated is not None and dated.date is not None else _year_less(text, entry.announced, today)
     return Notice(list(dict.fromkeys(models)), replacements, " or ".join(named[:3]) or None,
                   deadline or Deadline(None, None, False, ""), bool(_PAST.search(text)), text, aliases, families)
@@ -228,13 +253,14 @@ def notices(text: str, today: date | None = None) -> tuple[list[tuple[Entry, Not
         mine: list[Notice] = []
         effective: Deadline | None = entry.effective
         for sentence, items in _units(entry.lines):
-            notice = _notice(sentence, items, entry, today)
+            unlinked = _LINK.sub(r"\1", sentence) if "](" in sentence else sentence  # (a link needs "](")
+            notice = _notice(sentence, unlinked, items, entry, today)
             if notice is not None:
                 mine.append(notice)
             elif effective in (None, entry.effective) and _VERB.search(sentence) and (
                     when := parse_deadline(sentence)).date:
                 effective = when  # "Effective September 15, 2025, the following deprecations will roll out."
-            elif cue := _REPLACEMENT_CUE.search(normalize_text(_LINK.sub(r"\1", sentence))):
+            elif cue := _REPLACEMENT_CUE.search(normalize_text(unlinked)):
                 entry_replacements += _ids(sentence) + [i for item in items for i in _ids(item)]
                 after = sentence[max(sentence.lower().find(cue[0].lower()), 0):]
                 named = [normalize_text(link or bold) for link, bold in _NAMED.findall(after)]

@@ -1,17 +1,18 @@
 """Tables out of Markdown pages and HTML pages alike, with the headings above them.
 
 Deprecation pages come as Markdown (`.md` variants, docs mirrors) or HTML; both give the same
-`Table`, so a connector reads columns by header name and does not care which one it got.
+`Table`, so a connector reads columns by header name and does not care which one it got. HTML is read
+from lxml's tree (connectors/_dom.py); a page's tables are read once per parse (connectors/_memo.py).
 """
 
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
-
+from connectors._dom import Node, ancestor, clean, document, joined
+from connectors._dom import text as dom_text
+from connectors._memo import last_text
 from connectors.contract.dates import normalize_text
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -20,6 +21,7 @@ _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _CODE = re.compile(r"`([^`]+)`")
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _TAGS = re.compile(r"<[^>]+>")
+_HTML_TABLE = re.compile(r"<table[\s>]", re.I)
 
 
 @dataclass
@@ -57,11 +59,29 @@ class Table:
 
 
 def plain(cell: str) -> str:
-    return normalize_text(_TAGS.sub(" ", _LINK.sub(r"\1", cell)))
+    """A cell's text: links as their words, tags gone, normalized. (Most cells have neither: the checks
+    before each substitution skip it.)"""
+    if "](" in cell:
+        cell = _LINK.sub(r"\1", cell)
+    if "<" in cell:
+        cell = _TAGS.sub(" ", cell)
+    return normalize_text(cell)
+
+
+def has_html_tables(text: str) -> bool:
+    """Whether `text` is an HTML page with tables (read as HTML), not Markdown."""
+    return bool(_HTML_TABLE.search(text))
 
 
 def tables(text: str) -> list[Table]:
-    if re.search(r"<table[\s>]", text, re.I):
+    """The tables of a page, in order. The `Table`s are shared by the readers of the page (a connector
+    and the generic table reader under it read them once): read them, never change them."""
+    return list(_read(text))
+
+
+@last_text
+def _read(text: str) -> list[Table]:
+    if has_html_tables(text):
         return _html_tables(text)
     return _markdown_tables(text)
 
@@ -82,7 +102,13 @@ def _split(line: str) -> list[str]:
         line = line[1:]
     if line.endswith("|") and not line.endswith("\\|"):
         line = line[:-1]
+    if "\\" not in line:  # no escaped bar: a plain split
+        return [cell.strip() for cell in line.split("|")]
     return [cell.strip().replace("\\|", "|") for cell in _CELL_SPLIT.split(line)]
+
+
+def _codes(cell: str) -> list[str]:
+    return [normalize_text(code) for code in _CODE.findall(cell)] if "`" in cell else []
 
 
 def _markdown_tables(text: str) -> list[Table]:
@@ -102,7 +128,7 @@ def _markdown_tables(text: str) -> list[Table]:
             index += 2
             while index < len(lines) and lines[index].lstrip().startswith("|"):
                 raw = _split(lines[index])
-                rows.append(Row([plain(c) for c in raw], [[normalize_text(x) for x in _CODE.findall(c)] for c in raw]))
+                rows.append(Row([plain(c) for c in raw], [_codes(c) for c in raw]))
                 index += 1
             found.append(Table([title for _, title in stack], header, rows))
             continue
@@ -111,17 +137,17 @@ def _markdown_tables(text: str) -> list[Table]:
 
 
 def _html_tables(text: str) -> list[Table]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        soup = BeautifulSoup(text, "lxml")
+    root = document(text)
+    if root is None:
+        return []
     found = []
     stack: list[tuple[int, str]] = []
     # One pass in document order: each table stands under the headings met before it.
-    for element in soup.find_all(["h1", "h2", "h3", "h4", "table"]):
-        if element.name != "table":
-            level = int(element.name[1])
+    for element in root.iter("h1", "h2", "h3", "h4", "table"):
+        if element.tag != "table":
+            level = int(element.tag[1])
             stack = [(lvl, title) for lvl, title in stack if lvl < level]
-            stack.append((level, normalize_text(element.get_text(" "))))
+            stack.append((level, normalize_text(dom_text(element, " "))))
             continue
         table = _html_table(element, [title for _, title in stack])
         if table is not None:
@@ -129,25 +155,27 @@ def _html_tables(text: str) -> list[Table]:
     return found
 
 
-def _span(cell: Tag) -> int:
+def _span(cell: Node) -> int:
     """A cell's colspan; a page's malformed one ("D", "2x") counts as 1, as browsers read it."""
     value = str(cell.get("colspan") or "1").strip()
     return int(value) if value.isdigit() else 1
 
 
-def _html_table(table: Tag, heading_chain: list[str]) -> Table | None:
-    rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+def _html_table(table: Node, heading_chain: list[str]) -> Table | None:
+    rows = [tr for tr in table.iter("tr") if ancestor(tr, "table") is table]  # not a nested table's
     if not rows:
         return None
-    header = [normalize_text(c.get_text(" ")) for c in rows[0].find_all(["th", "td"])]
+    read = joined if clean(table) else dom_text  # most tables hold no script: read every cell in one walk
+    coded = next(table.iter("code"), None) is not None  # else no cell needs a look for code
+    header = [normalize_text(read(c, " ")) for c in rows[0].iter("th", "td")]
     body: list[Row] = []
     for tr in rows[1:]:
-        cells = tr.find_all(["td", "th"])
-        classes = list(tr.get("class") or [])
+        cells = list(tr.iter("td", "th"))
+        classes = (tr.get("class") or "").split()
         if len(cells) == 1 and _span(cells[0]) > 1:
-            body.append(Row([], [], classes, divider=normalize_text(cells[0].get_text(" "))))
+            body.append(Row([], [], classes, divider=normalize_text(read(cells[0], " "))))
             continue
-        body.append(Row([normalize_text(c.get_text(" ")) for c in cells],
-                        [[normalize_text(code.get_text()) for code in c.find_all("code")] for c in cells],
+        body.append(Row([normalize_text(read(c, " ")) for c in cells],
+                        [[normalize_text(read(code, "")) for code in c.iter("code")] if coded else [] for c in cells],
                         classes))
     return Table(heading_chain, header, body)

@@ -11,6 +11,7 @@ import re
 import textwrap
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from connectors.contract.dates import Deadline, parse_deadline
 
@@ -29,9 +30,9 @@ class Update:
     tags: tuple[str, ...]
     body: str  # dedented
 
-    @property
+    @cached_property
     def day(self) -> Deadline:
-        """The label as a date: a day ("2026-08-14") or a month ("July 2026")."""
+        """The label as a date: a day ("2026-08-14") or a month ("July 2026"); read once per entry."""
         return parse_deadline(self.label)
 
     def tagged(self, tag: str) -> bool:

@@ -87,6 +87,8 @@ def _replacement_ids(cell: str, links: dict[str, str]) -> list[str]:
     ("Cohere Command R 08-2024" over "Command R", "Phi-4-mini-instruct" over "Phi-4")."""
     spans: list[tuple[int, int, str]] = []
     for label in sorted(links, key=len, reverse=True):
+        if label not in cell:
+            continue  # no need to build the pattern of a name the cell does not hold
         for hit in re.finditer(rf"(?<![\w.+-]){re.escape(label)}(?![\w+-]|\.\w)", cell):
             if all(hit.end() <= start or hit.start() >= end for start, end, _ in spans):
                 spans.append((hit.start(), hit.end(), label))

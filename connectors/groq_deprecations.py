@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from connectors._deprecation import deprecation, merge, replacement_models, replacement_text, require_tables
-from connectors._page_notes import announcement_date
+from connectors._page_notes import announcement_dates
 from connectors._tables import tables
 from connectors.contract.dates import parse_deadline
 from connectors.contract.events import EventDraft, ParseResult
@@ -23,10 +23,11 @@ def parse(body: bytes, *, url: str, fetched_at: datetime | None = None, hints: H
     text = body.decode("utf-8", errors="replace")
     drafts: list[EventDraft] = []
     rows = 0
+    said = announcement_dates(text)
     for table in require_tables(tables(text), "shutdown date", "Groq deprecations"):
         model_col, date_col = table.column("deprecated model", "model"), table.column("shutdown date")
         replacement_col = table.column("replacement")
-        announced = announcement_date(text, table.headings)
+        announced = said.get(tuple(table.headings))
         for row in table.rows:
             rows += 1
             replacement = replacement_text(row.cell(replacement_col))

@@ -15,7 +15,7 @@ from typing import Any
 
 from connectors._deprecation import deprecation
 from connectors._json import load
-from connectors.contract.dates import first_dated, parse_deadline
+from connectors.contract.dates import Deadline, first_dated, parse_deadline
 from connectors.contract.errors import LayoutChanged
 from connectors.contract.events import EventDraft, ParseResult
 from connectors.contract.protocols import NO_HINTS, Hints, PolledConnector, single_document
@@ -57,28 +57,31 @@ def parse(body: bytes, *, url: str, fetched_at: datetime | None = None, hints: H
     entries = load(body)
     if not isinstance(entries, dict):
         raise LayoutChanged("layout changed: the model map is not a JSON object")
-    grouped: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
+    grouped: dict[tuple[str, str], list[tuple[str, dict[str, Any], list[str]]]] = {}
     dated = 0
     for key, entry in entries.items():
         if not isinstance(entry, dict) or not entry.get("deprecation_date"):
             continue
         dated += 1
         provider = str(entry.get("litellm_provider") or entry.get("provider") or key.split("/")[0])
-        model, _ = split_key(key)
-        grouped.setdefault((platform_of(provider), model), []).append((key, entry))
+        model, qualifiers = split_key(key)
+        grouped.setdefault((platform_of(provider), model), []).append((key, entry, qualifiers))
     if dated == 0 and len(entries) > 1:
         raise LayoutChanged("layout changed: no entry with a 'deprecation_date' in the model map")
-    return ParseResult(drafts=[_draft(p, m, e) for (p, m), e in sorted(grouped.items())], items_seen=dated,
+    read: dict[str, Deadline] = {}  # the map repeats a few dates across hundreds of keys: each is read once
+    return ParseResult(drafts=[_draft(p, m, e, read) for (p, m), e in sorted(grouped.items())], items_seen=dated,
                        document="model-map")
 
 
-def _draft(platform: str, model: str, entries: list[tuple[str, dict[str, Any]]]) -> EventDraft:
-    dates = {key: parse_deadline(entry["deprecation_date"]) for key, entry in entries}
+def _draft(platform: str, model: str, entries: list[tuple[str, dict[str, Any], list[str]]],
+           read: dict[str, Deadline]) -> EventDraft:
+    """One model's entries, each with the qualifiers its key carries (`split_key`)."""
+    dates = {key: _deadline(entry["deprecation_date"], read) for key, entry, _ in entries}
     first = first_dated(dates.values()) or parse_deadline(None)
-    regions = sorted({q for key, _ in entries for q in split_key(key)[1] if not q[0].isdigit() and "-x-" not in q
+    regions = sorted({q for _, _, qualifiers in entries for q in qualifiers if not q[0].isdigit() and "-x-" not in q
                       and q not in ("low", "medium", "high", "hd", "standard", "max-x-max")})
     distinct = {d.iso for d in dates.values()}
-    sources = sorted({str(e.get("deprecation_source")) for _, e in entries if e.get("deprecation_source")})
+    sources = sorted({str(e.get("deprecation_source")) for _, e, _ in entries if e.get("deprecation_source")})
     return deprecation(
         platform=platform, model=model, deadline=first, url=sources[0] if sources else URL,
         title=f"{model} on {platform}: deprecation {first.iso} (per LiteLLM's model map)", regions=regions,
@@ -86,6 +89,14 @@ def _draft(platform: str, model: str, entries: list[tuple[str, dict[str, Any]]])
                "conflicting_dates": {k: d.iso for k, d in sorted(dates.items())} if len(distinct) > 1 else None,
                "cited_sources": sources},
     )
+
+
+def _deadline(value: object, read: dict[str, Deadline]) -> Deadline:
+    if not isinstance(value, str):
+        return parse_deadline(value)
+    if value not in read:
+        read[value] = parse_deadline(value)
+    return read[value]
 
 
 CONNECTOR = PolledConnector(kind="litellm-model-map", parse=parse, documents=single_document,

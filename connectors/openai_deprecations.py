@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date, datetime
+from functools import cache, partial
 
 from connectors._deprecation import (
     chain_date,
@@ -27,7 +28,7 @@ from connectors._deprecation import (
     require_tables,
 )
 from connectors._models import is_model_id
-from connectors._page_notes import announcement_date
+from connectors._page_notes import announcement_dates
 from connectors._tables import Row, Table, tables
 from connectors.contract.dates import parse_deadline
 from connectors.contract.events import EventDraft, ParseResult
@@ -41,9 +42,10 @@ def parse(body: bytes, *, url: str, fetched_at: datetime | None = None, hints: H
     text = body.decode("utf-8", errors="replace")
     drafts: list[EventDraft] = []
     rows = 0
+    said = cache(partial(announcement_dates, text))  # read the prose once, and only if a heading has no date
     for table in require_tables(tables(text), "date", "OpenAI deprecations"):
         status = "retired" if any("past deprecations" in h.lower() for h in table.headings) else "deprecated"
-        announced = chain_date(table.headings) or announcement_date(text, table.headings)
+        announced = chain_date(table.headings) or said().get(tuple(table.headings))
         if table.column("update") is not None and table.column("model") is None:
             drafts.extend(_policy_rows(table, url, announced))
             rows += len(table.rows)

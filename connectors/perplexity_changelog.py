@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from connectors._deprecation import deprecation, merge
+from connectors._prefilter import Prefiltered
 from connectors._tables import plain
 from connectors._update_blocks import Update, updates, year_less
 from connectors.contract.dates import Deadline, normalize_text, parse_deadline
@@ -35,15 +36,20 @@ from connectors.contract.protocols import NO_HINTS, Hints, PolledConnector, sing
 
 PLATFORM = "perplexity"
 
-_VERB = re.compile(r"\b(?:deprecat\w*|retir(?:e|ed|es|ing|ement)|remov(?:e|ed|es|al|ing)|discontinu\w*|sunset\w*|"
-                   r"shut(?:ting)? ?down|no longer (?:be )?(?:available|accessible|supported|served))\b", re.I)
+_VERB = Prefiltered(r"\b(?:deprecat\w*|retir(?:e|ed|es|ing|ement)|remov(?:e|ed|es|al|ing)|discontinu\w*|sunset\w*|"
+                    r"shut(?:ting)? ?down|no longer (?:be )?(?:available|accessible|supported|served))\b", re.I,
+                    ("deprecat", "retir", "remov", "discontinu", "sunset", "shut", "no longer"))
 # Gone already: "has been retired", "has been deprecated and removed", "were removed", "followed on April 1".
-_PAST = re.compile(r"\b(?:has|have) been (?:\w+ )?(?:removed|retired|discontinued|deprecated and removed)\b|"
-                   r"\b(?:was|were) (?:\w+ )?(?:removed|retired|discontinued)\b|^\s*retired\b|\bfollowed\b", re.I)
-_CUE = re.compile(r"\b(?:migrat(?:e|ing) to|switch(?:ing)? to|upgrad(?:e|ing) to|recommend\w*|use|instead)\b", re.I)
-_CONTINUES = re.compile(r"\b(?:followed|along with)\b", re.I)
-_FEATURE = re.compile(r"\b(?:parameters?|fields?|endpoints?|paths?|schemas?|tools?|presets?|headers?|filters?|"
-                      r"keys?|sdks?)\b", re.I)
+_PAST = Prefiltered(r"\b(?:has|have) been (?:\w+ )?(?:removed|retired|discontinued|deprecated and removed)\b|"
+                    r"\b(?:was|were) (?:\w+ )?(?:removed|retired|discontinued)\b|^\s*retired\b|\bfollowed\b", re.I,
+                    ("removed", "retired", "discontinued", "followed"))
+_CUE = Prefiltered(r"\b(?:migrat(?:e|ing) to|switch(?:ing)? to|upgrad(?:e|ing) to|recommend\w*|use|instead)\b", re.I,
+                   ("migrat", "switch", "upgrad", "recommend", "use", "instead"))
+_CONTINUES = Prefiltered(r"\b(?:followed|along with)\b", re.I, ("followed", "along with"))
+_FEATURE = Prefiltered(r"\b(?:parameters?|fields?|endpoints?|paths?|schemas?|tools?|presets?|headers?|filters?|"
+                       r"keys?|sdks?)\b", re.I,
+                       ("parameter", "field", "endpoint", "path", "schema", "tool", "preset", "header", "filter", "key",
+                        "sdk"))
 _CODE = re.compile(r"`([^`\n]+)`")
 _ID = re.compile(r"[a-z0-9][a-z0-9._]*(?:[-/][a-z0-9._]+)+")
 _BARE = re.compile(r"(?<![\w`/-])[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9.]+)+(?![\w`/-])")
@@ -83,7 +89,7 @@ def _units(body: str) -> list[_Unit]:
                 continue
             if open_list is not None and _is_label(line):
                 continue  # the list goes on under a sub-label
-            sentences = _SENTENCE.split(line)
+            sentences = _SENTENCE.split(line) if "." in line or "!" in line or "?" in line else [line]
             units += [_Unit(s) for s in sentences]
             open_list = units[-1] if units[-1].intro else None
     return units
@@ -139,16 +145,16 @@ def _notices(update: Update) -> list[_Notice]:
     advice: tuple[list[str], str | None] = ([], None)
     for unit in units:
         text = unit.text
-        models = _models(unit, tagged)
         verb = _VERB.search(text)
         if verb and not _FEATURE.search(text, 0, verb.start()):  # not "the `x` parameter was removed"
+            models = _models(unit, tagged)
             if not models:
                 effective = effective or _dated(text, announced)
                 continue
             ids, said = _advice(unit)
             found.append(_Notice(models, _dated(text, announced) or Deadline(None, None, False, ""),
                                  bool(_PAST.search(text)), text, ids, said))
-        elif found and models and _CONTINUES.search(text):
+        elif found and _CONTINUES.search(text) and (models := _models(unit, tagged)):
             last = found[-1]
             found.append(_Notice(models, _dated(text, announced) or last.deadline, last.past or
                                  bool(_PAST.search(text)), text, last.replacement_ids, last.replacement))

@@ -55,9 +55,6 @@ def isoformat(value: datetime | None) -> str | None:
 # --- deadlines as the providers write them -----------------------------------------------------
 
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
-_NO_DATE = re.compile(
-    r"^(?:|-+|n/?a|none|tbd|tba|unknown|not applicable|no (?:shutdown|retirement|deprecation) date "
-    r"(?:announced|yet|set)|not (?:yet )?(?:announced|scheduled))\.?$", re.I)
 _EARLIEST = re.compile(r"\b(?:no earlier than|not earlier than|not sooner than|no sooner than|not before|"
                        r"earliest|at the earliest|or later)\b", re.I)
 # 2026-06-30, and 2026.6.30 / 2026/6/30 as Chinese providers write them
@@ -67,6 +64,27 @@ _MONTH_DAY_YEAR = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,
 _DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})\b")
 _MONTH_YEAR = re.compile(r"\b([A-Za-z]{3,9})\.?,?\s+(\d{4})\b")
 _EPOCH = re.compile(r"^\d{9,11}(?:\.\d+)?$")
+_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_YEAR = re.compile(r"\d{4}")  # every form but RFC 2822 and 6/30/26 holds four digits in a row
+_DIGIT = re.compile(r"\d")  # any digit int() reads: no date form, RFC 2822's included, is written without one
+_EMPHASIS_UNDERSCORES = re.compile(r"(?<![A-Za-z0-9])_+|_+(?![A-Za-z0-9])")
+
+
+def _month_prefixes() -> dict[str, int]:
+    """Every prefix of three letters or more of a month's name (`calendar`'s names), to its month: the
+    first month it starts wins; "sept" is September's too. Looked up, not scanned, for every cell."""
+    prefixes: dict[str, int] = {}
+    for number in range(1, 13):
+        name = calendar.month_name[number].lower()
+        for end in range(3, len(name) + 1):
+            prefixes.setdefault(name[:end], number)
+    prefixes.setdefault("sept", 9)
+    return prefixes
+
+
+_MONTH_PREFIXES = _month_prefixes()
+# what every month name email.utils reads ("jan" … "dec", "january" … "december") holds
+_MONTH_ABBREVIATIONS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 @dataclass(frozen=True)
@@ -86,22 +104,20 @@ class Deadline:
 def normalize_text(text: str) -> str:
     """NFKC, every kind of dash to '-', markdown emphasis and code marks off (underscores inside words
     kept), spaces folded."""
-    text = unicodedata.normalize("NFKC", text).translate(_DASHES)
-    text = re.sub(r"[`*]", "", text).replace("\\", "")
-    # _emphasis_ and __strong__ marks go; an underscore inside a word is part of it (`mimo_default`)
-    text = re.sub(r"(?<![A-Za-z0-9])_+|_+(?![A-Za-z0-9])", "", text)
+    if not text.isascii():  # NFKC and the dash table leave ASCII as it is: most cells skip both
+        text = unicodedata.normalize("NFKC", text).translate(_DASHES)
+    if "`" in text or "*" in text:
+        text = text.replace("`", "").replace("*", "")
+    text = text.replace("\\", "")
+    if "_" in text:
+        # _emphasis_ and __strong__ marks go; an underscore inside a word is part of it (`mimo_default`)
+        text = _EMPHASIS_UNDERSCORES.sub("", text)
     return " ".join(text.split())
 
 
 def _month(name: str) -> int | None:
     """A month name or its abbreviation of three letters or more ("Sep", "Sept", "September")."""
-    word = name.lower()
-    if len(word) < 3:
-        return None
-    for number in range(1, 13):
-        if calendar.month_name[number].lower().startswith(word) or (word == "sept" and number == 9):
-            return number
-    return None
+    return _MONTH_PREFIXES.get(name.lower())
 
 
 def _day(year: int, month: int, day: int) -> date | None:
@@ -125,8 +141,14 @@ def parse_deadline(value: object) -> Deadline:
         day = _epoch_day(float(value))
         return Deadline(day, "day" if day else None, False, raw)
     text = normalize_text(raw)
-    if _NO_DATE.match(text):
+    if not _DIGIT.search(text):  # "", "-", "n/a", "TBD", "not yet announced": no date form lacks a digit
         return Deadline(None, None, False, raw)
+    if (match := _ISO_DAY.fullmatch(text)) and (day := _day(int(match[1]), int(match[2]), int(match[3]))):
+        return Deadline(day, "day", False, raw)  # the common cell: a day as ISO writes it, and nothing else
+    lowered = text.lower()
+    named = any(month in lowered for month in _MONTH_ABBREVIATIONS)  # RFC 2822 needs a month's name
+    if not named and "/" not in text and not _YEAR.search(text):
+        return Deadline(None, None, False, raw)  # no year, no slash, no month ("us-east-1"): spared every search
     earliest = bool(_EARLIEST.search(text))
     if _EPOCH.match(text):
         day = _epoch_day(float(text))
@@ -145,6 +167,8 @@ def parse_deadline(value: object) -> Deadline:
         return Deadline(found, "day", earliest, raw)
     if (match := _MONTH_YEAR.search(text)) and (month := _month(match[1])):
         return Deadline(date(int(match[2]), month, 1), "month", earliest, raw)
+    if not named:
+        return Deadline(None, None, False, raw)
     try:
         stamp = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
