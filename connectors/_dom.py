@@ -53,8 +53,8 @@ def text(node: Node, separator: str = "", hidden: frozenset[str] = HIDDEN) -> st
     if next(node.iterancestors(*HIDDEN), None) is not None:
         return ""
     if next(node.iter(*hidden), None) is None:
-        return separator.join(node.itertext())  # lxml's own walk: comments out, nothing else to leave out
-    return separator.join(pieces(node, hidden))
+        return joined(node, separator)  # nothing under it to leave out: libxml2 gathers the text
+    return separator.join(_pieces(node, hidden))
 
 
 def clean(node: Node) -> bool:
@@ -67,13 +67,13 @@ def joined(node: Node, separator: str = "") -> str:
     return separator.join(_TEXT_NODES(node))
 
 
-def pieces(node: Node, hidden: frozenset[str] = HIDDEN) -> Iterator[str]:
+def _pieces(node: Node, hidden: frozenset[str]) -> Iterator[str]:
     """The runs of text under `node` in document order, one per text node."""
     if node.text:
         yield node.text
     for child in node:
         if isinstance(child.tag, str) and child.tag not in hidden:
-            yield from pieces(child, hidden)
+            yield from _pieces(child, hidden)
         if child.tail:
             yield child.tail
 

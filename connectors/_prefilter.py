@@ -8,7 +8,7 @@ the engine also matches some other letters to ASCII ones ("ſ" to "s", "K" to "k
 which lower-casing does not.
 
 Each pattern names its words by hand; tests/connectors/test_prefilter.py checks every one against its
-plain pattern over every line of every fixture.
+plain pattern over every line of every fixture and over text the pattern itself generates.
 """
 
 from __future__ import annotations

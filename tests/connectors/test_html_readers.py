@@ -220,6 +220,7 @@ def test_the_big_pages_have_their_tables() -> None:
     page = dict(PAGES)["platform_page_2025_html.html"]
     found = _tables._html_tables(page)
     assert len(found) == 23 and sum(len(t.rows) for t in found) == 76
+    assert found[0].headings == ["Deprecations", "Deprecation history", "2025-09-26: Legacy GPT model snapshots"]
     assert sum(1 for t in found for row in t.rows if any(row.codes)) > 50
     gemini = _tables._html_tables(dict(PAGES)["deprecations_article_body.html"])
     assert any(row.classes for t in gemini for row in t.rows) and any(row.divider for t in gemini for row in t.rows)
@@ -238,6 +239,9 @@ _PIECES = st.sampled_from([
     "<blockquote>", "</blockquote>", "<!---->", "<!-- -->", "<!--\n-->", "<!--c-->",
     "<small>", "</small>", "a", "Model", "`gpt-4o`", "2026-01-01", " ", "  ", "\n", "\n\n", "\t", "\r\n", "\xa0",
     "&amp;", "&lt;b&gt;", "|", "*", "_x_", "[link](u)", "Shutdown date*", "— ", "ｇｐｔ", "\ufeff",
+    "<caption>c</caption>", "<thead>", "<tbody>", "<td><table><tr><td>in</td></tr></table>", "<?php x ?>",
+    "<![CDATA[x]]>", "&#x2013;", "&bogus;", "<", ">", "</", "</<table>", "<p/>", "<rt><code>c</code></rt>",
+    "<template><table><tr><td>t</td></tr></table></template>", "<div data-component-part='update-label'>",
 ])
 
 
