@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from sqlmodel import func, select  # noqa: E402
 
 from tests.mail_server import PASSWORD, USER, Dovecot  # noqa: E402
-from watcher.config_account import MailboxConfig  # noqa: E402
+from watcher.config.account import MailboxConfig  # noqa: E402
 from watcher.ingest import mail_store  # noqa: E402
 from watcher.ingest.imap import BATCH, Session, ssl_context  # noqa: E402
 from watcher.ingest.mailbox import MailboxReader  # noqa: E402

@@ -95,8 +95,8 @@ T0 = datetime(2026, 10, 7, 22, 0, tzinfo=UTC)
 
 
 class Clock:
-    def __init__(self) -> None:
-        self.now = T0
+    def __init__(self, now: datetime = T0) -> None:
+        self.now = now
 
     def __call__(self) -> datetime:
         return self.now

@@ -17,6 +17,7 @@ import ssl
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from imapclient import IMAPClient
@@ -179,3 +180,13 @@ service imap-login {{
             if not client.folder_exists(folder):
                 client.create_folder(folder)
             client.append(folder, raw)
+
+
+def running() -> Iterator[Dovecot]:
+    """A started Dovecot for the length of a fixture, stopped even when the test fails."""
+    dovecot = Dovecot()
+    dovecot.start()
+    try:
+        yield dovecot
+    finally:
+        dovecot.stop()

@@ -17,9 +17,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from watcher import config_io
 from watcher.config import Config, SourceConfig
-from watcher.config_account import SpendConfig
+from watcher.config import io as config_io
+from watcher.config.account import SpendConfig
 from watcher.events.store import Change
 from watcher.ingest import health, sources, watchdog
 from watcher.ingest.deliveries import DeliveryProcessor

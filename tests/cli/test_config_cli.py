@@ -11,8 +11,8 @@ from connectors import POLLED
 from tests.process import watcher
 from tests.scenarios import FIXTURES
 from watcher.cli.main import main
-from watcher.config_io import load
-from watcher.config_values import parse_duration
+from watcher.config.io import load
+from watcher.config.values import parse_duration
 from watcher.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]

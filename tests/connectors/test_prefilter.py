@@ -35,13 +35,19 @@ LINES = sorted({line for text in TEXTS for line in text.splitlines()})
 
 
 def _same(quick: Prefiltered, text: str) -> None:
-    found, plain = quick.search(text), quick.pattern.search(text)
-    assert (found and (found.span(), found.groups())) == (plain and (plain.span(), plain.groups())), text
+    middle = len(text) // 2
+    for where in ((0, len(text)), (1, len(text)), (0, middle), (middle, len(text))):
+        found, plain = quick.search(text, *where), quick.pattern.search(text, *where)
+        assert (found and (found.span(), found.groups())) == (plain and (plain.span(), plain.groups())), text
+    assert [m.span() for m in quick.finditer(text)] == [m.span() for m in quick.pattern.finditer(text)]
+    assert quick.sub("#", text) == quick.pattern.sub("#", text)
 
 
 def test_the_readers_use_prefilters() -> None:
     assert {"_prose_reader._VERB", "_page_notes._EARLIEST_NOTE", "perplexity_changelog._FEATURE"} <= set(PATTERNS)
     assert all(word == word.lower() and word.isascii() for quick in PATTERNS.values() for word in quick.words)
+    # the patterns written in lower case are also looked for in lower-cased text first
+    assert PATTERNS["_prose_reader._VERB"].scan is not None and PATTERNS["_prose_reader._MONTH_DAY"].scan is None
 
 
 @pytest.mark.parametrize("name", sorted(PATTERNS))

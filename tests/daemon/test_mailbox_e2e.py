@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import col, select
 
 from tests.conftest import write_config
-from tests.mail_server import PASSWORD, USER, Dovecot
+from tests.mail_server import PASSWORD, USER, Dovecot, running
 from tests.process import Daemon, events, free_port, wait_for
 from watcher.storage.engine import open_database, session
 from watcher.storage.tables_mail import MailMessage
@@ -20,12 +20,7 @@ MAIL = Path(__file__).resolve().parents[1] / "fixtures" / "provider-mail"
 
 @pytest.fixture
 def server() -> Iterator[Dovecot]:
-    dovecot = Dovecot()
-    dovecot.start()
-    try:
-        yield dovecot
-    finally:
-        dovecot.stop()
+    yield from running()
 
 
 def rows(database_url: str) -> list[tuple[str, str, bool]]:

@@ -8,18 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import Engine
 
-from tests.mail_server import Dovecot
+from tests.mail_server import Dovecot, running
 from watcher.storage.engine import open_database
 
 
 @pytest.fixture
 def server() -> Iterator[Dovecot]:
-    dovecot = Dovecot()
-    dovecot.start()
-    try:
-        yield dovecot
-    finally:
-        dovecot.stop()
+    yield from running()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from connectors import POLLED
 from tests.mail_server import PASSWORD, USER, Dovecot
-from watcher.config_account import MailboxConfig
+from watcher.config.account import MailboxConfig
 from watcher.events.store import Change, apply_drafts
 from watcher.ingest import mail_store
 from watcher.ingest.imap import Session, ssl_context

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from watcher.config_account import SpendConfig
+from watcher.config.account import SpendConfig
 from watcher.ingest.spend_anomalies import budget, drivers, spikes
 
 TODAY = date(2026, 11, 20)

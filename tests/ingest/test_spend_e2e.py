@@ -20,7 +20,7 @@ import pytest
 from sqlmodel import select
 
 from connectors.contract.events import EventDraft
-from tests.conftest import write_config
+from tests.conftest import Clock, write_config
 from tests.fake_slack import FakeSlack, slack_config
 from tests.fake_spend_api import FakeSpendAPI
 from watcher.cli.commands import load_config
@@ -55,14 +55,6 @@ owner = "team-chat"
 channel = "#chat-oncall"
 projects = ["proj_xyz"]
 """
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

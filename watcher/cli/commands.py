@@ -18,9 +18,9 @@ from sqlmodel import col, select
 
 from connectors import POLLED, WEBHOOKS
 from connectors.contract.events import EventKey
-from watcher import config_io
 from watcher.config import Config
-from watcher.config_values import parse_duration
+from watcher.config import io as config_io
+from watcher.config.values import parse_duration
 from watcher.events import claims
 from watcher.inventory import catalog as catalog_module
 from watcher.inventory import coverage

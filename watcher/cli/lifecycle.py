@@ -3,7 +3,7 @@ refuse to running it, or one poll of its sources. Not pure: they read the config
 inventory; `run` serves HTTP and polls, `poll` fetches once; all print.
 
 `check` is the only one without the database; it goes by the same list of secrets as the daemon's
-start (`watcher.config_io.required_secrets`)."""
+start (`watcher.config.io.required_secrets`)."""
 
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from connectors import WEBHOOKS
-from watcher import config_io, logs
+from watcher import logs
 from watcher.cli.commands import EXIT_CONFIG, load_config
 from watcher.config import Config
+from watcher.config import io as config_io
 from watcher.errors import ConfigError
 from watcher.inventory import catalog as catalog_module
 from watcher.inventory import uses as inventory_module

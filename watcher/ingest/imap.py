@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
-from watcher.config_account import MailboxConfig
+from watcher.config.account import MailboxConfig
 
 SEEN = b"\\Seen"
 HEADER = b"BODY[HEADER.FIELDS (MESSAGE-ID)]"

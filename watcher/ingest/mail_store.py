@@ -22,7 +22,7 @@ from sqlmodel import select as model_select
 from connectors.contract.dates import isoformat
 from connectors.contract.events import EventDraft
 from connectors.provider_mail import MailRead
-from watcher.config_account import MailboxConfig
+from watcher.config.account import MailboxConfig
 from watcher.events.store import Change, apply_drafts
 from watcher.ingest import health
 from watcher.storage.engine import session, table_of

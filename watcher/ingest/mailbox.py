@@ -30,7 +30,7 @@ from sqlalchemy import Engine
 
 from connectors import provider_mail
 from watcher.config import Config
-from watcher.config_account import MailboxConfig
+from watcher.config.account import MailboxConfig
 from watcher.events.store import Change
 from watcher.ingest import mail_store, sources
 from watcher.ingest.imap import BATCH, Candidate, MailboxError, Session, ssl_context

@@ -28,7 +28,7 @@ from connectors.contract.errors import FetchError, LayoutChanged, SourceError
 from connectors.contract.events import EventDraft
 from connectors.contract.spend import Endpoint, SpendPage
 from watcher.config import Config, SourceConfig
-from watcher.config_account import SpendConfig
+from watcher.config.account import SpendConfig
 from watcher.events.store import Change, apply_drafts
 from watcher.ingest import health, sources
 from watcher.ingest.http import fetch

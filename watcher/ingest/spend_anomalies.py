@@ -25,7 +25,7 @@ from typing import Protocol
 from connectors.contract.events import EventDraft, Severity
 from connectors.contract.spend import MICROS
 from watcher.amounts import count, money, ratio
-from watcher.config_account import SpendConfig
+from watcher.config.account import SpendConfig
 
 TRAILING_DAYS = 14
 SPIKE_DAYS = 3  # complete days judged at each read: yesterday and the two before, for late data

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from watcher.config_io import validate_toml
+from watcher.config.io import validate_toml
 from watcher.errors import ConfigError
 from watcher.inventory.catalog import Catalog, shipped
 from watcher.inventory.coverage_guide import GUIDE

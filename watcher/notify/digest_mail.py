@@ -13,8 +13,8 @@ from email.message import EmailMessage
 
 from sqlmodel import Session
 
-from watcher import config_io
 from watcher.config import Config, EmailConfig
+from watcher.config import io as config_io
 from watcher.inventory.uses import Inventory
 from watcher.notify.digest import gather
 from watcher.notify.digest_view import render, view

@@ -1,5 +1,5 @@
 """The TOML config as pydantic models: unknown keys refused, durations read as seconds, and errors
-that say the fix. Reading the file and the secrets it names is in watcher.config_io.
+that say the fix. Reading the file and the secrets it names is in watcher.config.io.
 
 Pure (a time zone is checked against the system's tz database)."""
 
@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from connectors.contract.protocols import Hints
-from watcher.config_account import MailboxConfig, SpendConfig
-from watcher.config_values import Duration, Interval, Slug, parse_duration
+from watcher.config.account import MailboxConfig, SpendConfig
+from watcher.config.values import Duration, Interval, Slug, parse_duration
 from watcher.errors import ConfigError
 from watcher.notify.escalation import Policy
 

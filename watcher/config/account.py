@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from watcher.config_values import Interval, Slug
+from watcher.config.values import Interval, Slug
 
 
 class _Section(BaseModel):

@@ -15,7 +15,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from watcher.config import Config, SourceConfig, WebhookConfig
-from watcher.config_account import MailboxConfig, SpendConfig
+from watcher.config.account import MailboxConfig, SpendConfig
 from watcher.errors import ConfigError
 
 _HINTS = {
