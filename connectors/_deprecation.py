@@ -103,18 +103,30 @@ def deprecation(
     models: Iterable[str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> EventDraft:
-    when = deadline.iso or "no date announced"
-    if deadline.earliest and deadline.iso:
-        when = f"not before {deadline.iso}"
-    if deadline.precision == "month" and deadline.date:
-        when = f"{deadline.date:%B %Y}" + (" or later" if deadline.earliest else "")
-    severity: Severity = "warning" if deadline.date and not deadline.earliest else "notice"
-    if status == "retired":
+    # Hundreds of drafts a page (LiteLLM's map): the deadline's fields are read once each.
+    day, earliest = deadline.date, deadline.earliest
+    iso = day.isoformat() if day else None
+    when = iso or "no date announced"
+    if earliest and iso:
+        when = f"not before {iso}"
+    if day and deadline.precision == "month":
+        when = f"{day:%B %Y}" + (" or later" if earliest else "")
+    severity: Severity = "warning" if day and not earliest else "notice"
+    retired = status == "retired"
+    if retired:
         severity = "info"
-    ids = list(dict.fromkeys([model, *aliases])) if models is None else list(models)
-    summary = f"{platform}: {model} {'was retired' if status == 'retired' else 'shuts down'} {when}"
+    if models is not None:
+        ids = list(models)
+    elif aliases:
+        ids = list(dict.fromkeys([model, *aliases]))
+    else:
+        ids = [model]
+    summary = f"{platform}: {model} {'was retired' if retired else 'shuts down'} {when}"
     if replacement:
         summary += f"; replacement: {replacement}"
+    kept = {"deadline_raw": deadline.raw, "replacement_models": list(replacement_ids)}
+    if extra:
+        kept.update(extra)
     return EventDraft(
         kind="deprecation",
         provider=platform,
@@ -125,13 +137,13 @@ def deprecation(
         status=status,
         severity=severity,
         published_at=datetime(announced.year, announced.month, announced.day, tzinfo=UTC) if announced else None,
-        deadline=deadline.iso,
+        deadline=iso,
         deadline_precision=deadline.precision,
-        deadline_earliest=deadline.earliest,
+        deadline_earliest=earliest,
         replacement=replacement,
         models=ids,
-        regions=sorted(set(regions)),
-        extra={"deadline_raw": deadline.raw, "replacement_models": list(replacement_ids), **(extra or {})},
+        regions=sorted(set(regions)) if regions else [],
+        extra=kept,
     )
 
 

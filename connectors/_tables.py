@@ -115,20 +115,31 @@ def _markdown_tables(text: str) -> list[Table]:
     lines = text.splitlines()
     stack: list[tuple[int, str]] = []
     found: list[Table] = []
+    # A page repeats its cells ("Deprecated", a shutdown day, "N/A") down its tables: each distinct cell
+    # is read once per page.
+    read: dict[str, str] = {}
     index = 0
-    while index < len(lines):
+    count = len(lines)
+    while index < count:
         line = lines[index]
-        heading = _HEADING.match(line)
+        # a heading starts with "#" and a table row with "|" (after spaces): other lines are neither
+        heading = _HEADING.match(line) if line[:1] == "#" else None
         if heading:
             level = len(heading[1])
             stack = [(lvl, title) for lvl, title in stack if lvl < level] + [(level, plain(heading[2]))]
-        elif line.lstrip().startswith("|") and index + 1 < len(lines) and _SEPARATOR.match(lines[index + 1].strip()):
+        elif index + 1 < count and line.lstrip()[:1] == "|" and _SEPARATOR.match(lines[index + 1].strip()):
             header = [plain(c) for c in _split(line)]
             rows: list[Row] = []
             index += 2
-            while index < len(lines) and lines[index].lstrip().startswith("|"):
+            while index < count and lines[index].lstrip()[:1] == "|":
                 raw = _split(lines[index])
-                rows.append(Row([plain(c) for c in raw], [_codes(c) for c in raw]))
+                cells = []
+                for cell in raw:
+                    known = read.get(cell)
+                    if known is None:
+                        known = read[cell] = plain(cell)
+                    cells.append(known)
+                rows.append(Row(cells, [_codes(c) if "`" in c else [] for c in raw]))
                 index += 1
             found.append(Table([title for _, title in stack], header, rows))
             continue

@@ -69,34 +69,41 @@ def parse(body: bytes, *, url: str, fetched_at: datetime | None = None, hints: H
     if dated == 0 and len(entries) > 1:
         raise LayoutChanged("layout changed: no entry with a 'deprecation_date' in the model map")
     read: dict[str, Deadline] = {}  # the map repeats a few dates across hundreds of keys: each is read once
-    return ParseResult(drafts=[_draft(p, m, e, read) for (p, m), e in sorted(grouped.items())], items_seen=dated,
-                       document="model-map")
+    undated = parse_deadline(None)  # immutable: one serves every model without a date
+    return ParseResult(drafts=[_draft(p, m, e, read, undated) for (p, m), e in sorted(grouped.items())],
+                       items_seen=dated, document="model-map")
+
+
+_SIZES = frozenset({"low", "medium", "high", "hd", "standard", "max-x-max"})
 
 
 def _draft(platform: str, model: str, entries: list[tuple[str, dict[str, Any], list[str]]],
-           read: dict[str, Deadline]) -> EventDraft:
+           read: dict[str, Deadline], undated: Deadline) -> EventDraft:
     """One model's entries, each with the qualifiers its key carries (`split_key`)."""
     dates = {key: _deadline(entry["deprecation_date"], read) for key, entry, _ in entries}
-    first = first_dated(dates.values()) or parse_deadline(None)
-    regions = sorted({q for _, _, qualifiers in entries for q in qualifiers if not q[0].isdigit() and "-x-" not in q
-                      and q not in ("low", "medium", "high", "hd", "standard", "max-x-max")})
-    distinct = {d.iso for d in dates.values()}
+    first = first_dated(dates.values()) or undated
+    regions = sorted({q for _, _, qualifiers in entries for q in qualifiers
+                      if not q[0].isdigit() and "-x-" not in q and q not in _SIZES})
+    # Most models have one key: one date, nothing in conflict.
+    conflicting = None
+    if len(dates) > 1 and len({d.iso for d in dates.values()}) > 1:
+        conflicting = {k: d.iso for k, d in sorted(dates.items())}
     sources = sorted({str(e.get("deprecation_source")) for _, e, _ in entries if e.get("deprecation_source")})
     return deprecation(
         platform=platform, model=model, deadline=first, url=sources[0] if sources else URL,
         title=f"{model} on {platform}: deprecation {first.iso} (per LiteLLM's model map)", regions=regions,
         extra={"third_party": True, "publisher": "LiteLLM's model map", "litellm_keys": sorted(dates),
-               "conflicting_dates": {k: d.iso for k, d in sorted(dates.items())} if len(distinct) > 1 else None,
-               "cited_sources": sources},
+               "conflicting_dates": conflicting, "cited_sources": sources},
     )
 
 
 def _deadline(value: object, read: dict[str, Deadline]) -> Deadline:
     if not isinstance(value, str):
         return parse_deadline(value)
-    if value not in read:
-        read[value] = parse_deadline(value)
-    return read[value]
+    known = read.get(value)
+    if known is None:
+        known = read[value] = parse_deadline(value)
+    return known
 
 
 CONNECTOR = PolledConnector(kind="litellm-model-map", parse=parse, documents=single_document,

@@ -108,7 +108,8 @@ def normalize_text(text: str) -> str:
         text = unicodedata.normalize("NFKC", text).translate(_DASHES)
     if "`" in text or "*" in text:
         text = text.replace("`", "").replace("*", "")
-    text = text.replace("\\", "")
+    if "\\" in text:
+        text = text.replace("\\", "")
     if "_" in text:
         # _emphasis_ and __strong__ marks go; an underscore inside a word is part of it (`mimo_default`)
         text = _EMPHASIS_UNDERSCORES.sub("", text)
