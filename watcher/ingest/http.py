@@ -137,6 +137,9 @@ async def _fetch(client: httpx.AsyncClient, url: str, *, etag: str | None, last_
     response = await _send(client, request, secret=tuple(secret_headers))
     try:
         if response.status_code == 304:
+            # A 304 has no body; reading its end lets the connection go back to the pool instead of
+            # being closed (a new TCP and TLS handshake for every conditional GET).
+            await response.aread()
             return Fetched(304, str(response.url), None, etag, last_modified, time.perf_counter() - started)
         _raise_for_status(response)
         declared = response.headers.get("Content-Length")
