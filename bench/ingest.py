@@ -49,12 +49,12 @@ def wait_ready(port: int) -> None:
     raise RuntimeError(f"nothing answers on port {port}")
 
 
-def deliveries(path: Path, count: int) -> None:
+def deliveries(path: Path, count: int, prefix: str = "") -> None:
     stamp = int(time.time())
     with path.open("w") as out:
         for n in range(count):
-            body = json.dumps({**TEMPLATE, "id": f"evt_{n:07d}", "data": {"id": f"resp_{n:07d}"}})
-            msg_id = f"msg_{n:07d}"
+            body = json.dumps({**TEMPLATE, "id": f"evt_{prefix}{n:07d}", "data": {"id": f"resp_{prefix}{n:07d}"}})
+            msg_id = f"msg_{prefix}{n:07d}"
             out.write(f"{msg_id}\t{stamp}\t{sign(SECRET, msg_id, stamp, body.encode())}\t{body}\n")
 
 
@@ -63,6 +63,11 @@ def wrk(port: int, script: Path, data: Path, count: int, seconds: int, connectio
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
          f"http://127.0.0.1:{port}", "--", str(data), str(threads)],
         capture_output=True, text=True, check=True).stdout
+    return parse_wrk(output)
+
+
+def parse_wrk(output: str) -> dict:
+    """Requests per second, p99, requests and non-2xx answers from wrk's report (--latency)."""
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
     requests = int(re.search(r"(\d+) requests in", output).group(1))

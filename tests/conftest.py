@@ -84,7 +84,8 @@ def database_url(request: pytest.FixtureRequest) -> str:
 def write_config(path: Path, *, database_url: str, sources: str, port: int = 0, extra: str = "",
                  server: str = "") -> Path:
     path.write_text(
-        f'[server]\nhost = "127.0.0.1"\nport = {port}\n{server}\n[database]\nurl = "{database_url}"\n\n'
+        f'[server]\nhost = "127.0.0.1"\nport = {port}\nreplica_name = "test"\n{server}\n'
+        f'[database]\nurl = "{database_url}"\n\n'
         f'[poller]\ntimeout = "2s"\nmax_backoff = "10m"\n\n{extra}\n{sources}',
         encoding="utf-8",
     )

@@ -40,6 +40,7 @@ class FakeProvider:
         self.documents: dict[str, Document] = {}
         self.redirects: dict[str, str] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.times: list[float] = []  # time.time() of each request, in the order of `requests`
         self.app = Starlette(routes=[Route("/{path:path}", self._serve)])
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -64,6 +65,7 @@ class FakeProvider:
     async def _serve(self, request: Request) -> Response:
         path = "/" + request.path_params["path"]
         self.requests.append((path, dict(request.headers)))
+        self.times.append(time.time())
         if path in self.redirects:
             target = self.redirects[path]
             return RedirectResponse(target if target.startswith("http") else self.url(target), status_code=302)
@@ -102,3 +104,7 @@ class FakeProvider:
         if self._thread is not None:
             self._thread.join(timeout=10)
         self._socket.close()
+
+    def polls(self, path: str) -> list[float]:
+        """When `path` was asked for, oldest first."""
+        return [when for (asked, _), when in zip(self.requests, self.times, strict=True) if asked == path]

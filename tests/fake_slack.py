@@ -3,6 +3,7 @@ records every call, answers with a `ts`, and can be told to answer 429 (Retry-Af
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import itertools
@@ -27,6 +28,7 @@ class FakeSlack(FakeProvider):
         self.failures: list[tuple[int, dict[str, str]]] = []  # answered in order before succeeding
         self._ts = itertools.count(1)
         self.missing_channels: set[str] = set()  # answered `channel_not_found`, as Slack does
+        self.delay = 0.0  # seconds each call takes: a send that is still in flight when a replica dies
         self.answered: list[tuple[dict[str, Any], str]] = []  # each posted message with the ts it got
         self.app = Starlette(routes=[Route("/api/{method}", self._api, methods=["POST"])])
 
@@ -40,6 +42,8 @@ class FakeSlack(FakeProvider):
             body = json.loads(raw or b"{}")
         else:
             body = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if not request.headers.get("authorization", "").startswith("Bearer xoxb-"):
             return JSONResponse({"ok": False, "error": "not_authed"})
         if self.failures:

@@ -1,8 +1,25 @@
-"""Prometheus metrics, on a registry of their own so that each app (and test) starts from zero."""
+"""Prometheus metrics, on a registry of their own so that each app (and test) starts from zero. Every
+sample is exposed with a `replica` label: several replicas behind one scrape job stay apart."""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from collections.abc import Iterator
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.metrics_core import Metric
+
+
+class _Labelled:
+    """A collector that adds constant labels to every sample of another registry."""
+
+    def __init__(self, registry: CollectorRegistry, labels: dict[str, str]) -> None:
+        self.registry = registry
+        self.labels = labels
+
+    def collect(self) -> Iterator[Metric]:
+        for family in self.registry.collect():
+            family.samples = [sample._replace(labels={**sample.labels, **self.labels}) for sample in family.samples]
+            yield family
 
 
 class Metrics:
@@ -31,5 +48,16 @@ class Metrics:
         self.notifications_failed = Counter("watcher_notifications_failed_total",
                                              "Notifications that failed for good (not retried)", ["channel"],
                                              registry=self.registry)
+        self.outbox_taken_over = Counter(
+            "watcher_outbox_taken_over_total", "Notifications sent after the replica that claimed them stopped "
+            "mid-send (each may have arrived twice)", registry=self.registry)
+        self.replicas = Gauge("watcher_replicas_seen", "Replicas whose heartbeat is under a minute old, by role",
+                              ["role"], registry=self.registry)
         self.up = Gauge("watcher_source_up", "1 when the last poll succeeded", ["source"],
                         registry=self.registry)
+
+    def exposition(self, replica: str) -> bytes:
+        """The text format, every sample labelled with `replica`."""
+        labelled = CollectorRegistry(auto_describe=False)
+        labelled.register(_Labelled(self.registry, {"replica": replica}))
+        return generate_latest(labelled)

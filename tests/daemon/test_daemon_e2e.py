@@ -57,9 +57,9 @@ interval = "1s"
         assert health["sources"]["broken"]["health"] == "broken"
         assert "layout changed" in health["sources"]["broken"]["last_error"]
         metrics = daemon.get("/metrics").text
-        assert 'watcher_polls_total{outcome="ok",source="anthropic-status"}' in metrics
-        assert 'watcher_polls_total{outcome="failed",source="broken"}' in metrics
-        assert 'watcher_revisions_total{kind="incident",provider="anthropic"} 1.0' in metrics
+        assert 'watcher_polls_total{outcome="ok",replica="test",source="anthropic-status"}' in metrics
+        assert 'watcher_polls_total{outcome="failed",replica="test",source="broken"}' in metrics
+        assert 'watcher_revisions_total{kind="incident",provider="anthropic",replica="test"} 1.0' in metrics
     finally:
         assert daemon.stop() == 0
     first_run = (tmp_path / "run1.log").read_text()

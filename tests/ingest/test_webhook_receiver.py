@@ -160,7 +160,7 @@ def test_refusals_say_why_and_store_nothing(daemon: Daemon, setup) -> None:
     assert answer.startswith("HTTP/1.1 413") and "10485760 bytes is over the 4096-byte limit" in answer
     assert db_rows(database, "SELECT count(*) FROM delivery")[0][0] == 0
     metrics = httpx.get(f"http://127.0.0.1:{daemon.port}/metrics", timeout=5).text
-    assert 'watcher_webhook_deliveries_total{outcome="unauthorized",webhook="openai"} 3.0' in metrics
+    assert 'watcher_webhook_deliveries_total{outcome="unauthorized",replica="test",webhook="openai"} 3.0' in metrics
 
 
 def test_redelivery_is_answered_and_not_processed_again(daemon: Daemon, setup) -> None:
@@ -192,7 +192,7 @@ def test_verified_but_unparseable_is_kept_and_marked_failed(daemon: Daemon, setu
     listing = watcher("events", "--config", str(config))
     assert "1 webhook delivery could not be processed" in listing.stderr
     metrics = httpx.get(f"http://127.0.0.1:{daemon.port}/metrics", timeout=5).text
-    assert 'watcher_webhook_processed_total{result="failed",webhook="statuspage"} 1.0' in metrics
+    assert 'watcher_webhook_processed_total{replica="test",result="failed",webhook="statuspage"} 1.0' in metrics
     assert httpx.get(f"http://127.0.0.1:{daemon.port}/healthz", timeout=5).json()["webhooks"]["statuspage"][
         "failed"] == 1
 

@@ -6,6 +6,7 @@ import email
 import email.utils
 import logging
 import re
+import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
@@ -451,3 +452,36 @@ def test_a_failing_recipient_does_not_stop_the_others(tmp_path: Path, smtp, capl
     sent = [r for r in caplog.records if r.getMessage() == "digest sent"]
     assert [r.to for r in sent] == [COMBINED, ["search@example.com"], ["support@example.com"]]
 
+
+
+@pytest.mark.postgres
+def test_replicas_send_each_digest_once_and_catch_up_a_missed_one(tmp_path: Path, smtp, postgres_url: str) -> None:
+    from tests.conftest import Clock
+    from watcher.daemon import Daemon
+
+    controller, inbox = smtp
+    config = load_config(str(config_for(tmp_path, postgres_url, controller.port)))  # mondays 09:00 Berlin
+    monday = datetime(2026, 11, 30, 9, 0, tzinfo=BERLIN)
+    clock = Clock(monday + timedelta(hours=7))
+    replicas = [Daemon(config, config_path=tmp_path / "w.toml", clock=clock) for _ in range(2)]
+    try:
+        # a database that never sent a digest: one due 7 hours ago is not sent at the first start
+        assert [d.digest_once() for d in replicas] == [False, False] and inbox.messages == []
+        clock.now = monday + timedelta(minutes=1)
+        sent: list[bool] = []
+        threads = [threading.Thread(target=lambda d=d: sent.append(d.digest_once())) for d in replicas]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert sorted(sent) == [False, True] and len(inbox.messages) == 1  # two replicas, one digest
+        # down over the next monday, back on wednesday: the missed digest is sent once
+        clock.now = monday + timedelta(days=9)
+        assert replicas[1].digest_once() and not replicas[0].digest_once() and not replicas[1].digest_once()
+        assert len(inbox.messages) == 2
+        assert replicas[0].digest_period() == monday + timedelta(days=7)
+    finally:
+        for daemon in replicas:
+            daemon.poller.close()
+            daemon.db_executor.shutdown()
+            daemon.engine.dispose()

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlmodel import select
 
 from tests.fake_slack import FakeSlack
@@ -96,4 +98,52 @@ def test_a_reply_waiting_for_its_root_is_passed_over(sqlite_url: str, slack: Fak
         slack.fail_next(500)  # the root will be retried later
         report = drain(db, sender, now=NOW)
         assert report.sent == 1 and [b["text"] for b in slack.made("chat.postMessage")] == ["other"]
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_two_replicas_draining_one_outbox_send_each_row_once(postgres_url: str, slack: FakeSlack) -> None:
+    engine = open_database(postgres_url)
+    sender = SlackSender("xoxb-test", base_url=slack.url("/api/"))
+    slack.delay = 0.005  # sends overlap: both replicas are claiming while the other sends
+    with session(engine) as db:
+        for n in range(60):
+            db.add(row(f"m{n:02d}", thread=f"t{n}"))
+        db.commit()
+    sent: dict[str, int] = {}
+
+    def replica(name: str) -> None:
+        with session(engine) as db:
+            total = 0
+            while (report := drain(db, sender, now=NOW, replica=name, limit=5)).sent:
+                total += report.sent
+            sent[name] = total
+
+    threads = [threading.Thread(target=replica, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    texts = [body["text"] for body in slack.made("chat.postMessage")]
+    assert sorted(texts) == [f"m{n:02d}" for n in range(60)]  # every row once, none twice
+    assert sent["a"] + sent["b"] == 60 and sent["a"] > 0 and sent["b"] > 0
+    engine.dispose()
+
+
+def test_a_row_held_by_a_dead_replica_is_sent_after_its_lease(database_url: str, slack: FakeSlack) -> None:
+    engine = open_database(database_url)
+    sender = SlackSender("xoxb-test", base_url=slack.url("/api/"))
+    with session(engine) as db:
+        held = row("held")
+        held.claimed_by, held.lease_until = "dead", NOW + timedelta(seconds=60)
+        db.add(held)
+        db.add(row("free", thread="t2"))
+        db.commit()
+        report = drain(db, sender, now=NOW, replica="alive")
+        assert (report.sent, report.taken_over) == (1, 0)  # the held row waits for its lease
+        assert [b["text"] for b in slack.made("chat.postMessage")] == ["free"]
+        report = drain(db, sender, now=NOW + timedelta(seconds=61), replica="alive")
+        assert (report.sent, report.taken_over) == (1, 1)  # taken over and counted: it may have gone out twice
+        [done] = db.exec(select(Outbox).where(Outbox.dedup_key == "held")).all()
+        assert (done.state, done.claimed_by, done.lease_until) == ("sent", None, None)
     engine.dispose()

@@ -172,6 +172,6 @@ def test_long_titles_are_clipped_and_failures_alert_on_call(tmp_path: Path, fake
         assert health["notifications"]["last_failure"]["target"] == "#nowhere"
         assert health["notifications"]["last_failure"]["error"] == "Slack 200: channel_not_found"
         metrics = httpx.get(f"{base}/metrics", timeout=10).text
-        assert 'watcher_notifications_failed_total{channel="slack"} 1.0' in metrics
+        assert 'watcher_notifications_failed_total{channel="slack",replica="test"} 1.0' in metrics
     finally:
         assert daemon.stop() == 0

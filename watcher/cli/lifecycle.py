@@ -111,6 +111,7 @@ def _digest_line(config: Config) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from watcher.cluster.single import SingleProcess
     from watcher.daemon import Daemon
     from watcher.web.app import create_app, uvicorn_settings
 
@@ -125,6 +126,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     logs.configure(config.log.level, config.log.format)
+    single = SingleProcess(config.database.url)
+    single.acquire()  # a second process on one SQLite file is refused before it touches the database
     daemon = Daemon(config, config_path=Path(args.config))
     server = Server(uvicorn.Config(
         create_app(daemon), host=config.server.host, port=config.server.port,
@@ -133,7 +136,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         **uvicorn_settings(),
     ))
     # uvicorn turns SIGTERM and SIGINT into a graceful shutdown, which runs the lifespan's exit.
-    server.run()
+    try:
+        server.run()
+    finally:
+        single.release()
     return 0 if server.started else 1
 
 

@@ -43,6 +43,15 @@ class ServerConfig(_Section):
     read_only: bool = False
     # /metrics without the dashboard's auth, for Prometheus scrapers that cannot send a token.
     metrics_public: bool = False
+    # This process among several on one PostgreSQL database (/healthz, /metrics, the logs); the host
+    # name when unset. Give each replica on one host its own.
+    replica_name: str | None = Field(None, min_length=1, max_length=100)
+    # How long a replica holds an outbox row it is sending before another may send it (a replica that
+    # died mid-send): longer than a send takes, short enough that a crash delays little.
+    send_lease: Interval = 60.0
+    # How often each replica writes its heartbeat; one that misses three is taken for dead and the
+    # others poll its sources.
+    heartbeat: Interval = 10.0
 
 
 class DatabaseConfig(_Section):

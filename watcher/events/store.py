@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from connectors.contract.dates import isoformat
 from connectors.contract.events import REVISION_FIELDS, TERMINAL_STATUSES, EventDraft, EventKey
+from watcher.cluster import jobs
 from watcher.events import drift
 from watcher.events.claims import SUPERSEDED
 from watcher.storage.tables import Event, EventRevision
@@ -89,6 +90,12 @@ def apply_drafts(
     """
     results: list[Change] = []
     seen_keys: set[tuple[str, str, str]] = set()
+    drafts = list(drafts)
+    # Two sources of one provider (its status page and its feed), read by two replicas or two database
+    # threads at once, may report the same event: they store it one after the other, the second as a
+    # revision, rather than both inserting it. Locks taken in name order: two providers never deadlock.
+    for name in sorted({draft.provider or provider for draft in drafts}):
+        jobs.serialised(session, f"events:{name}")
     for draft in drafts:
         draft.provider = draft.provider or provider
         if draft.key in seen_keys:

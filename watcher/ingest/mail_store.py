@@ -22,6 +22,7 @@ from sqlmodel import select as model_select
 from connectors.contract.dates import isoformat
 from connectors.contract.events import EventDraft
 from connectors.provider_mail import MailRead
+from watcher.cluster import jobs
 from watcher.config.account import MailboxConfig
 from watcher.events.store import Change, apply_drafts
 from watcher.ingest import health
@@ -65,6 +66,8 @@ def store(engine: Engine, box: MailboxConfig, items: Iterable[Item], *, now: dat
     changes: list[Change] = []
     batch = list(items)
     with session(engine) as db:
+        # Every replica reads the mailbox: one stores a message, the next finds it handled.
+        jobs.serialised(db, f"mailbox:{box.name}")
         handled = set(db.exec(model_select(MailMessage.message_id).where(
             MailMessage.mailbox == box.name, col(MailMessage.message_id).in_([i.key for i in batch]))).all())
         for item in batch:

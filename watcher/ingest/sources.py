@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Connection, case, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, case, insert, or_, select, update
 
 from watcher.config import SourceConfig
 from watcher.storage.engine import table_of
-from watcher.storage.tables import SourceDocument, SourceState
+from watcher.storage.tables import SourceDocument, SourceState, utc
 
 # Categories that say the page itself changed, not that the network hiccupped.
 BROKEN_CATEGORIES = frozenset({"parse", "layout_changed", "parser_crash"})
@@ -98,6 +98,13 @@ def claim(connection: Connection, source: SourceConfig, *, now: datetime, force:
     if row is None:
         return None
     return Claim(row.health, row.last_ok_at, row.consecutive_failures, row.last_error_category)
+
+
+def next_checks(engine: Engine, names: list[str]) -> dict[str, datetime | None]:
+    """When each named source is next due, as its last claim set it (absent: never polled)."""
+    with engine.connect() as connection:
+        rows = connection.execute(select(_state.c.name, _state.c.next_check_at).where(_state.c.name.in_(names)))
+        return {row.name: utc(row.next_check_at) for row in rows}
 
 
 def load_documents(connection: Connection, source: str) -> dict[str, DocumentState]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
+from watcher.cluster import jobs
 from watcher.config import Config
 from watcher.inventory import catalog as catalog_module
 from watcher.inventory import uses as inventory_module
@@ -52,6 +53,8 @@ class ImpactService:
         for attempt in (1, 2):
             try:
                 with session(self.engine) as db:
+                    # replicas refresh one after another, each seeing what the one before wrote
+                    jobs.serialised(db, "impacts", patient=True)
                     counts = refresh(db, self.inventory, self.catalog, now=now or datetime.now(UTC))
                     db.commit()
                 break

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from watcher.cluster import jobs
 from watcher.config import Config
 from watcher.ingest import health
 from watcher.inventory.catalog import Catalog
 from watcher.inventory.uses import Use
 from watcher.metrics import Metrics
-from watcher.notify.outbox import DrainReport, Sender, drain
+from watcher.notify.outbox import LEASE, DrainReport, Sender, drain
 from watcher.notify.planner import plan
 from watcher.storage.engine import session
 
@@ -39,6 +40,9 @@ class Planning:
 
 
 def _plan(db: Session, planning: Planning) -> None:
+    # One replica plans at a time: the dedup keys would keep two from writing a notice twice, but the
+    # second would redo the first's work against rows it cannot see yet.
+    jobs.serialised(db, "planning", patient=True)
     plan(db, planning.config, now=planning.now, today=planning.today, uses=planning.uses, catalog=planning.catalog)
     db.commit()
 
@@ -50,14 +54,18 @@ def plan_due(engine: Engine, planning: Planning) -> None:
 
 
 def drain_and_alert(engine: Engine, sender: Sender, metrics: Metrics, *, now: datetime,
-                    planning: Callable[[], Planning]) -> int:
-    """Send the due outbox rows; returns how many were sent. `planning` is asked only when a failure
-    opened an alert, which is then planned and sent in the same session."""
+                    planning: Callable[[], Planning], replica: str = "local", lease: timedelta = LEASE) -> int:
+    """Send the due outbox rows this replica can claim; returns how many were sent. `planning` is asked
+    only when a failure opened an alert, which is then planned and sent in the same session."""
     with session(engine) as db:
-        report = drain(db, sender, now=now)
+        report = drain(db, sender, now=now, replica=replica, lease=lease)
         if record_failures(db, report, metrics, now=now):  # an alert about a failed notification: tell it now
             _plan(db, planning())
-            report.sent += drain(db, sender, now=now).sent
+            again = drain(db, sender, now=now, replica=replica, lease=lease)
+            report.sent += again.sent
+            report.taken_over += again.taken_over
+    if report.taken_over:
+        metrics.outbox_taken_over.inc(report.taken_over)
     return report.sent
 
 

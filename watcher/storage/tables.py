@@ -195,6 +195,10 @@ class Outbox(SQLModel, table=True):
     external_ref: str | None = None  # Slack ts
     priority: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # higher goes first
     silence_id: int | None = None  # state "suppressed": the silence that held it back
+    # The replica sending it and until when: another replica takes a pending row only once the lease
+    # ran out (its sender died mid-send), so each row is sent by one replica at a time.
+    claimed_by: str | None = None
+    lease_until: datetime | None = _time()
 
 
 class Silence(SQLModel, table=True):
@@ -238,4 +242,4 @@ def utc(value: datetime | None) -> datetime | None:
     return UTCDateTime().process_result_value(value, None)
 
 
-from watcher.storage import tables_mail, tables_spend  # noqa: E402,F401  (their tables join the same metadata)
+from watcher.storage import tables_cluster, tables_mail, tables_spend  # noqa: E402,F401  (their tables join the same metadata)

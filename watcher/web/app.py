@@ -8,9 +8,9 @@ What a hostile or broken client meets here, whatever the route:
   request headers take longer than HEADER_SECONDS;
 - an unexpected exception is a JSON `{"error": ...}` 500, its traceback in the log (a database that
   cannot serve the request is a 503: watcher.ingest.health); refusals of bad input are 4xx with the reason.
-/healthz answers anyone `{"status": "ok"|"error"}` (200/503), and the detail (database, sources,
-webhooks, notifications) behind the dashboard's auth; /metrics is behind it too unless
-`[server] metrics_public = true`.
+/healthz answers anyone `{"status": "ok"|"error"}` (200/503), and the detail (this replica's name and
+the replicas seen in the last minute, database, sources, webhooks, notifications) behind the
+dashboard's auth; /metrics is behind it too unless `[server] metrics_public = true`.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -33,6 +34,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from watcher.cluster import replicas
 from watcher.daemon import Daemon
 from watcher.ingest import health
 from watcher.ingest.receiver import BODY_SECONDS, BodyTimeout, body_timeout
@@ -157,8 +159,14 @@ async def healthz(request: Request) -> Response:
     notifications = await asyncio.to_thread(health.notification_report, daemon.engine, daemon.clock()) \
         if db_ok else {}
     degraded = degraded or bool(notifications.get("failed_last_day"))
+    now = datetime.now(UTC)
+    seen = await asyncio.to_thread(replicas.seen, daemon.engine, now=now, alive=daemon.alive) if db_ok \
+        else daemon.replicas_seen
     body = {
         "status": "error" if not healthy else ("degraded" if degraded else "ok"),
+        "replica": daemon.identity.name,
+        # every replica whose heartbeat is under a minute old, this one included
+        "replicas": [r.view(now) for r in seen],
         "database": db_detail, **health.database_writes(daemon.engine),
         "scheduler": "running" if daemon.scheduler_running else "stopped",
         "sources": sources,
@@ -173,7 +181,7 @@ async def metrics(request: Request) -> Response:
     daemon = daemon_of(request)
     if not daemon.config.server.metrics_public and (refused := dashboard_auth.guard(request)) is not None:
         return refused
-    return Response(generate_latest(daemon.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(daemon.metrics.exposition(daemon.identity.name), media_type=CONTENT_TYPE_LATEST)
 
 
 async def calendar(request: Request) -> Response:
