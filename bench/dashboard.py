@@ -1,6 +1,8 @@
-"""Dashboard home with 10,000 events and 1,000 deadlines: median of 20 renders through the real
-Starlette app (httpx over ASGI). Target: under 200 ms. Baseline in the same run: GET /api/sources,
-the smallest page the same app serves from the same database.
+"""Dashboard home with 10,000 events, 1,000 deadlines and 3,000 uses: median of 20 renders through
+the real Starlette app (httpx over ASGI). Target: under 200 ms. The deadline timeline for 1,000 uses
+(watcher.web.timeline.render, the SVG alone): median of 20, target under 100 ms; and GET
+/timeline.svg (every use) for scale. Baseline in the same run: GET /api/sources, the smallest page
+the same app serves from the same database.
 
     python bench/dashboard.py
 """
@@ -26,8 +28,11 @@ from connectors.contract.events import EventDraft  # noqa: E402
 from watcher.config import Config, DatabaseConfig, InventoryConfig  # noqa: E402
 from watcher.daemon import Daemon  # noqa: E402
 from watcher.events.store import apply_drafts  # noqa: E402
+from watcher.inventory.impacts import impact_rows  # noqa: E402
 from watcher.storage.engine import open_database, session  # noqa: E402
+from watcher.web import summary, timeline  # noqa: E402
 from watcher.web.app import create_app  # noqa: E402
+from watcher.web.dashboard import timeline_rows  # noqa: E402
 
 
 def seed(tmp: Path) -> Config:
@@ -63,7 +68,7 @@ async def measure(config: Config, tmp: Path) -> None:
     app = create_app(daemon)
     gc.freeze()  # as the app's lifespan does once the daemon has started
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
-        timings: dict[str, list[float]] = {"/": [], "/api/sources": []}
+        timings: dict[str, list[float]] = {"/": [], "/api/sources": [], "/timeline.svg": []}
         for path in timings:
             (await client.get(path)).raise_for_status()  # warm
             for _ in range(20):
@@ -72,9 +77,24 @@ async def measure(config: Config, tmp: Path) -> None:
                 timings[path].append(time.perf_counter() - started)
                 response.raise_for_status()
         size = len((await client.get("/")).content)
-    home, baseline = (statistics.median(timings[p]) * 1000 for p in ("/", "/api/sources"))
+        svg_size = len((await client.get("/timeline.svg")).content)
+    home, baseline, full = (statistics.median(timings[p]) * 1000 for p in ("/", "/api/sources", "/timeline.svg"))
+    with session(daemon.engine) as db:
+        impacts = impact_rows(db)
+        events = {e.id: e for e in summary.deadline_events(db)}
+    rows = timeline_rows(impacts, events, limit=1000)[0]
+    today = daemon.today()
+    renders = []
+    for _ in range(21):
+        started = time.perf_counter()
+        svg = timeline.render(rows, today)
+        renders.append(time.perf_counter() - started)
+    render = statistics.median(renders[1:]) * 1000
     print(f"dashboard home: 10,000 events, 1,000 deadlines, 3,000 uses -> {size // 1024} KiB; median of 20 "
           f"{home:.0f} ms (target < 200 ms); GET /api/sources on the same app {baseline:.1f} ms")
+    print(f"timeline SVG: {len(rows)} uses -> {len(svg) // 1024} KiB; median of 20 {render:.1f} ms (target < 100 ms); "
+          f"GET /timeline.svg ({len(impacts)} impacts, {svg_size // 1024} KiB) median of 20 {full:.0f} ms; "
+          f"GET /api/sources {baseline:.1f} ms")
     await daemon.client.aclose()
     daemon.poller.close()
     daemon.db_executor.shutdown()

@@ -62,8 +62,10 @@ def test_dashboard_in_a_browser(dashboard: tuple[str, Path]) -> None:
         try:
             page = browser.new_page(http_credentials={"username": "ops", "password": "s3cret"})
             page.goto(f"{base}/")
-            # coverage is the first thing on the page
-            assert page.locator("h1").first.inner_text() == "Coverage"
+            # the numbers first, then coverage
+            assert page.locator("h1").first.inner_text() == "Overview"
+            assert page.locator("#summary").is_visible()
+            assert page.locator("h2").first.inner_text() == "Coverage"
             coverage = page.locator("#coverage").inner_text()
             assert "openai" in coverage and "deprecation page" in coverage and "wired" in coverage
             assert "bedrock" in coverage and "missing" in coverage
@@ -96,7 +98,8 @@ def test_dashboard_without_a_browser(dashboard: tuple[str, Path]) -> None:
     wait_for(lambda: "chat" in httpx.get(f"{base}/api/impacts", auth=auth, timeout=5).text, what="impacts")
     browser = dashboard_client(base, auth)  # keeps the session cookie; posts from the page's origin
     home = browser.get("/").text
-    assert home.index("<h1>Coverage</h1>") < home.index("<h1>Deadlines</h1>") < home.index("<h1>Impacts</h1>")
+    assert home.index('id="summary"') < home.index('<h2 id="coverage-title">Coverage</h2>') < \
+        home.index("<h2>Timeline</h2>") < home.index('<h2 id="deadlines-title">') < home.index("<h2>Impacts</h2>")
     past = {"event_key": "openai/deprecation/gpt-4o-2024-05-13", "service": "search", "by": "bo",
             "until": "2026-10-01", "csrf": form_token(home)}
     refused = browser.post("/ui/impacts/snooze", data=past)
@@ -108,5 +111,5 @@ def test_dashboard_without_a_browser(dashboard: tuple[str, Path]) -> None:
     row = httpx.get(f"{base}/", auth=auth, timeout=5).text.split('data-service="search"')[1].split("</tr>")[0]
     assert "snoozed by bo" in row
     spec = httpx.get(f"{base}/api/openapi.json", timeout=5).json()
-    assert set(spec["paths"]) == {"/api/events", "/api/deadlines", "/api/impacts", "/api/sources",
+    assert set(spec["paths"]) == {"/api/events", "/api/deadlines", "/api/impacts", "/api/sources", "/api/summary",
                                   "/api/impacts/{action}", "/api/silences", "/api/silences/{silence_id}/expire"}

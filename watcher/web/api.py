@@ -19,11 +19,12 @@ from starlette.responses import JSONResponse, Response
 from watcher.events.store import event_json
 from watcher.ingest import health
 from watcher.ingest.receiver import BodyTooLarge, read_capped
-from watcher.inventory.deadlines import SHOWN_KINDS, deadline_rows
+from watcher.inventory.deadlines import SHOWN_KINDS
 from watcher.inventory.impacts import impact_rows
 from watcher.notify import actions
 from watcher.storage.engine import session
 from watcher.storage.tables import Event
+from watcher.web import summary
 from watcher.web.context import daemon_of
 from watcher.web.dashboard_auth import guard
 
@@ -96,12 +97,21 @@ async def list_deadlines(request: Request) -> Response:
     if (refused := guard(request)) is not None:
         return refused
     daemon = daemon_of(request)
+    params = request.query_params
+    within: int | None = None
+    if params.get("within"):
+        try:
+            within = min(max(int(params["within"]), 0), 100_000)
+        except ValueError:
+            return _error(400, "within must be a whole number of days")
 
     def read() -> list[dict[str, Any]]:
         with session(daemon.engine) as db:
             events = db.exec(select(Event).where(col(Event.kind).in_(SHOWN_KINDS))).all()  # floors as "not before"
-            return deadline_rows(events, today=daemon.today(), impacts=impact_rows(db),
-                                 include_past=request.query_params.get("all") == "1")
+            # The same filters as the dashboard header's numbers (watcher.web.summary).
+            return summary.deadlines(events, today=daemon.today(), impacts=impact_rows(db),
+                                     affected=params.get("affected") == "1", within=within,
+                                     overdue=params.get("overdue") == "1", include_past=params.get("all") == "1")
 
     return JSONResponse(await asyncio.to_thread(read))
 
@@ -110,7 +120,9 @@ async def list_sources(request: Request) -> Response:
     if (refused := guard(request)) is not None:
         return refused
     daemon = daemon_of(request)
-    return JSONResponse(await asyncio.to_thread(health.source_report, daemon.engine, daemon.config))
+    report = await asyncio.to_thread(health.source_report, daemon.engine, daemon.config)
+    # trouble=1: the sources the dashboard header counts as failing or stale.
+    return JSONResponse(summary.troubled(report) if request.query_params.get("trouble") == "1" else report)
 
 
 async def openapi(request: Request) -> JSONResponse:
@@ -124,8 +136,10 @@ async def list_impacts(request: Request) -> Response:
 
     def read() -> list[dict[str, Any]]:
         with session(daemon.engine) as db:
-            return impact_rows(db, team=request.query_params.get("team"),
+            rows = impact_rows(db, team=request.query_params.get("team"),
                                include_resolved=request.query_params.get("all") == "1")
+            kind = request.query_params.get("kind")
+            return [r for r in rows if r["event_kind"] == kind] if kind else rows
 
     return JSONResponse(await asyncio.to_thread(read))
 
@@ -192,11 +206,23 @@ OPENAPI: dict[str, Any] = {
             _query("provider", {"type": "string"}), _query("limit", {"type": "integer", "minimum": 1,
                                                                       "maximum": 5000})]),
         "/api/deadlines": _get("Upcoming deadlines with the services they affect, and live models' floors "
-                               "(`floor`: true, \"not before\", never escalated)", [
-            _query("all", {"type": "string", "enum": ["0", "1"]})]),
-        "/api/impacts": _get("Impacts: event x inventory entry, with the reason and state", [
-            _query("team", {"type": "string"}), _query("all", {"type": "string", "enum": ["0", "1"]})]),
-        "/api/sources": {"get": {"summary": "Source health", "responses": {
+                               "(`floor`: true, \"not before\", never escalated); affected=1 only those touching "
+                               "a use, within=N only those due in N days, overdue=1 only past ones", [
+            _query("all", {"type": "string", "enum": ["0", "1"]}),
+            _query("affected", {"type": "string", "enum": ["0", "1"]}),
+            _query("overdue", {"type": "string", "enum": ["0", "1"]}),
+            _query("within", {"type": "integer", "minimum": 0})]),
+        "/api/impacts": _get("Impacts: event x inventory entry, with the reason and state; kind: the event's", [
+            _query("team", {"type": "string"}), _query("all", {"type": "string", "enum": ["0", "1"]}),
+            _query("kind", {"type": "string"})]),
+        "/api/summary": {"get": {"summary": "The dashboard header's numbers, each with the API query that lists "
+                                            "what it counts and the page that shows it", "responses": {
+            "200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}},
+            "401": _ERROR}}},
+        "/api/sources": {"get": {"summary": "Source health; trouble=1 only the failing, broken, suspicious or "
+                                            "stale enabled ones",
+                                 "parameters": [_query("trouble", {"type": "string", "enum": ["0", "1"]})],
+                                 "responses": {
             "200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}},
             "401": _ERROR}}},
         "/api/impacts/{action}": {"post": {

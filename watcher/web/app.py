@@ -40,7 +40,7 @@ from watcher.ingest import health
 from watcher.ingest.receiver import BODY_SECONDS, BodyTimeout, body_timeout
 from watcher.notify import calendar as calendar_module
 from watcher.storage.engine import session
-from watcher.web import api, dashboard, dashboard_auth, silence_api, slack_actions
+from watcher.web import api, dashboard, dashboard_auth, dashboard_lists, silence_api, slack_actions, summary
 from watcher.web.context import daemon_of
 
 log = logging.getLogger("watcher.web.app")
@@ -238,6 +238,12 @@ def create_app(daemon: Daemon) -> Starlette:
             Route("/static/dashboard.css", dashboard.stylesheet),
             Route("/events/{event_id:int}", dashboard.event_page),
             Route("/sources", dashboard.sources_page),
+            Route("/timeline.svg", dashboard.timeline_svg),
+            Route("/impacts", dashboard_lists.impacts_page),
+            Route("/deadlines", dashboard_lists.deadlines_page),
+            Route("/outbox", dashboard_lists.outbox_page),
+            Route("/coverage", dashboard_lists.coverage_page),
+            Route("/api/summary", summary.api_summary),
             Route("/ui/impacts/{action:str}", dashboard.form_action, methods=["POST"]),
             Route("/silences", silence_api.page),
             Route("/ui/silences", silence_api.form_add, methods=["POST"]),
