@@ -19,7 +19,9 @@ from watcher.cli.commands import (
     cmd_impacts,
     cmd_inventory_scan,
 )
+from watcher.cli.demo import cmd_demo
 from watcher.cli.events import cmd_events, cmd_parse
+from watcher.cli.init import cmd_init
 from watcher.cli.lifecycle import cmd_check, cmd_poll, cmd_run
 from watcher.cli.silences import cmd_silence_add, cmd_silence_expire, cmd_silence_list, day
 from watcher.errors import ConfigError, StorageError
@@ -109,6 +111,17 @@ def build_parser() -> argparse.ArgumentParser:
     scan_command.add_argument("--fail-within", metavar="DURATION",
                               help='exit 1 if a scanned id has a deadline within this window, e.g. "90d"')
     scan_command.set_defaults(func=cmd_inventory_scan)
+    init = sub.add_parser("init", help="scan the code and write an inventory and a config with every surface "
+                                       "of every provider found, then check them and say what is left to do")
+    init.add_argument("--scan", nargs="+", default=["."], metavar="PATH", help="the code to scan (default: .)")
+    init.add_argument("--dir", default=".", metavar="DIR", help="where inventory.toml and config.toml go")
+    init.set_defaults(func=cmd_init)
+    demo = sub.add_parser("demo", help="the whole product offline: recorded provider pages served on loopback, "
+                                       "a sample inventory, Slack replaced by a local endpoint; prints a tour")
+    demo.add_argument("--port", type=int, default=8787, help="the dashboard's port (0: any free one)")
+    demo.add_argument("--dir", metavar="DIR", help="keep the demo's database and config here (default: a "
+                                                   "temporary directory)")
+    demo.set_defaults(func=cmd_demo)
     silence = sub.add_parser("silence", help="hold back alerts whose labels match, through a day (like Alertmanager)")
     silence_sub = silence.add_subparsers(dest="silence_command", required=True)
     silence_add = silence_sub.add_parser("add", help="silence the impacts whose labels match every --match")
