@@ -47,7 +47,13 @@ sys.path.insert(0, str(ROOT))
 from bench.ingest import SECRET, deliveries, free_port, parse_wrk, wait_ready  # noqa: E402
 
 FEED = (ROOT / "tests/fixtures/feed/xai_guid_reused_across_components.xml").read_bytes()
-ETAG = '"' + hashlib.sha1(FEED).hexdigest() + '"'
+
+
+def feed_of(n: int) -> tuple[bytes, str]:
+    """Source n's feed: the recorded one with its entries' ids made its own (3,000 sources reporting the
+    same incidents would make one event with 3,000 provenance entries, which is not what is measured)."""
+    body = FEED.replace(b">ps_", f">ps{n}_".encode()).replace(b">INC", f">INC{n}_".encode())
+    return body, '"' + hashlib.sha1(body).hexdigest() + '"'
 PG = os.environ.get("WATCHER_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -60,13 +66,17 @@ def serve(port_queue: multiprocessing.Queue, latency: multiprocessing.Value) -> 
 
     counts: dict[str, int] = {}
 
+    bodies: dict[int, tuple[bytes, str]] = {}
+
     async def feed(request: Request) -> Response:
         counts[request.url.path] = counts.get(request.url.path, 0) + 1
+        n = int(request.path_params["n"])
+        body, etag = bodies.get(n) or bodies.setdefault(n, feed_of(n))
         if latency.value:
             await asyncio.sleep(latency.value)
-        if request.headers.get("if-none-match") == ETAG:
-            return Response(status_code=304, headers={"ETag": ETAG})
-        return Response(FEED, media_type="application/rss+xml", headers={"ETag": ETAG})
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers={"ETag": etag})
+        return Response(body, media_type="application/rss+xml", headers={"ETag": etag})
 
     async def stats(request: Request) -> Response:
         answer = {"requests": sum(counts.values()), "paths": len(counts), "max": max(counts.values(), default=0)}
