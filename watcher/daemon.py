@@ -12,23 +12,22 @@ import asyncio
 import contextlib
 import functools
 import logging
-import random
 import signal
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from watcher.cluster import jobs, replicas
+from watcher.cluster.member import Member, job_key
 from watcher.config import Config, SourceConfig
 from watcher.config import io as config_io
 from watcher.config.account import SpendConfig
 from watcher.events.store import Change
-from watcher.ingest import health, sources, watchdog
+from watcher.ingest import health, schedule, watchdog
 from watcher.ingest.deliveries import DeliveryProcessor
 from watcher.ingest.http import make_client
 from watcher.ingest.mailbox import MailboxReaders
@@ -37,24 +36,21 @@ from watcher.ingest.receiver import Receiver
 from watcher.ingest.spend import SpendPoller, admin_keys
 from watcher.inventory.service import ImpactService
 from watcher.metrics import Metrics
-from watcher.notify import actions, digest_mail, runner
+from watcher.notify import actions, runner
 from watcher.notify.console import ConsoleNotifier
+from watcher.notify.digest_schedule import DigestSchedule
 from watcher.notify.notifier import Notifier
 from watcher.notify.outbox import Sender
 from watcher.notify.slack import ConsoleSender, SlackSender
-from watcher.storage.engine import DAEMON_LOCK_WAIT, open_database, probe, session, write_log
+from watcher.storage.engine import DAEMON_LOCK_WAIT, database_ok, open_database
 
 log = logging.getLogger("watcher.daemon")
+T = TypeVar("T")
 
 
 # Longest wait for in-flight polls at shutdown before they are cancelled.
 SHUTDOWN_GRACE = 20.0
 ESCALATION_TICK = 600.0  # seconds between plannings for the date-driven ladder steps
-DIGEST_LEASE = timedelta(minutes=30)  # a digest run left unfinished this long (its replica died) is redone
-# A digest missed while the daemon was down is sent when it comes back (the latest missed period, once);
-# on a database that never sent one, only if it was due within this long (a new install is not greeted
-# with last week's digest).
-FIRST_DIGEST_GRACE = timedelta(hours=6)
 
 
 class Daemon:
@@ -65,9 +61,8 @@ class Daemon:
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self.config_path = config_path
         self.metrics = Metrics()
-        where = config_path or "config"
         # Every secret the config names, read before anything starts; the same list `watcher check` reads.
-        resolved = config_io.resolve_secrets(config, path=where)
+        resolved = config_io.resolve_secrets(config, path=config_path or "config")
         secrets = {hook.name: resolved.get(f"webhooks[{index}].secret_env", "")
                    for index, hook in enumerate(config.webhooks)}
         self.engine = open_database(config.database.url, lock_wait=DAEMON_LOCK_WAIT)
@@ -107,71 +102,41 @@ class Daemon:
         self.started_at = self.clock()
         self._force_reload = False
         self._stopping = False
-        self.identity = replicas.Identity.of(config.server.replica_name, ingest_only=config.server.ingest_only)
-        self.share = replicas.Share(self.identity.name)
-        self.replicas_seen: list[replicas.Seen] = []
-        self._wall_started = datetime.now(UTC)
-        self._digest_skipped: datetime | None = None
-        self._stale_every = 60.0
+        self.member = Member(config, self.engine, self.metrics)  # this replica among the others
+        self.digests = DigestSchedule(config, self.zone, self.engine, self.member.name,
+                                      path=str(config_path or "config"), inventory=lambda: self.impacts.inventory)
 
     def start(self) -> None:
         """Schedule one job per enabled source, with staggered starts so they do not all fire at once."""
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         now = datetime.now(UTC)
         ingest_only = self.config.server.ingest_only
-        next_checks: dict[str, datetime | None] = {}
-        try:
-            self._beat()  # seen by the others, and sees them, before the first poll
-            next_checks = self._next_checks([*map(_key, self.config.sources), *map(_key, self.config.spend)])
-        except Exception:  # the database is down: /healthz says so, and the heartbeat job tries again
-            log.exception("first heartbeat failed")
-        self.scheduler.add_job(self._heartbeat_job, IntervalTrigger(seconds=self.config.server.heartbeat),
-                               id="heartbeat", name="heartbeat", max_instances=1, coalesce=True)
+        next_checks = self.member.join([*map(job_key, self.config.sources), *map(job_key, self.config.spend)])
+        def every(seconds: float, job: Callable[..., Any], *args: Any, at_start: bool = False, **options: Any) -> None:
+            assert self.scheduler is not None
+            trigger = options.pop("trigger", None) or IntervalTrigger(seconds=seconds)
+            self.scheduler.add_job(job, trigger, args=list(args), max_instances=1, coalesce=True,
+                                   **({"next_run_time": now} if at_start else {}), **options)
 
-        def first_run(key: str, interval: float) -> datetime:
-            # When the source is next due (a restart keeps each source's cadence), staggered when due now.
-            due = next_checks.get(key)
-            if due is not None and due > now:
-                return due + timedelta(seconds=random.uniform(0, 0.5))
-            return now + timedelta(seconds=random.uniform(0, min(interval, 5.0)))
-        for source in self.config.sources:
-            if not source.enabled or ingest_only:
-                continue
-            self.scheduler.add_job(
-                self._poll_job, IntervalTrigger(seconds=source.interval, jitter=sources.jitter(source)),
-                args=[source], id=_key(source), name=f"poll {source.name}",
-                max_instances=1, coalesce=True, misfire_grace_time=int(source.interval),
-                next_run_time=first_run(_key(source), source.interval),
-            )
-        for spend in [] if ingest_only else self.config.spend:  # read like sources, on their own interval
-            self.scheduler.add_job(
-                self._poll_job, IntervalTrigger(seconds=spend.interval, jitter=min(spend.interval * 0.1, 60.0)),
-                args=[spend], id=_key(spend), name=f"spend {spend.name}", max_instances=1, coalesce=True,
-                misfire_grace_time=int(spend.interval), next_run_time=first_run(_key(spend), spend.interval))
+        every(self.config.server.heartbeat, self._heartbeat_job, id="heartbeat")
         if not ingest_only:
-            self.scheduler.add_job(self._impact_job, IntervalTrigger(seconds=30), id="impacts", name="impacts",
-                                   max_instances=1, coalesce=True, next_run_time=now)
+            schedule.add_poll_jobs(self.scheduler, self.config, self._poll_job, next_checks, now)
+            every(30, self._impact_job, at_start=True, id="impacts")
             # Planning walks every open impact, so it runs when something changed (after a refresh)
             # and every 10 minutes for the date-driven steps; sending retries are due every 5 seconds.
-            self.scheduler.add_job(self._escalation_job, IntervalTrigger(seconds=ESCALATION_TICK), id="escalation",
-                                   name="escalation", max_instances=1, coalesce=True, next_run_time=now)
-            self.scheduler.add_job(self._drain_job, IntervalTrigger(seconds=5), id="outbox", name="outbox",
-                                   max_instances=1, coalesce=True)
+            every(ESCALATION_TICK, self._escalation_job, at_start=True, id="escalation")
+            every(5, self._db, self.drain_once, id="outbox")
             intervals = [s.interval for s in self.config.sources if s.enabled]
             if intervals:  # sources unread for three intervals, whatever the reason: looked at often enough
-                self._stale_every = min(60.0, *intervals)
-                self.scheduler.add_job(self._stale_job, IntervalTrigger(seconds=self._stale_every), id="stale",
-                                       name="stale sources", max_instances=1, coalesce=True)
+                stale_every = min(60.0, *intervals)
+                every(stale_every, self._check_job, "stale", stale_every, self.check_sources, id="stale")
             if any(h.expect_every for h in self.config.webhooks):
-                self.scheduler.add_job(self._silence_job, IntervalTrigger(minutes=5), id="silence",
-                                       name="silent webhooks", max_instances=1, coalesce=True)
+                every(300, self._check_job, "silence", 300.0, self.check_webhooks, id="silence")
             if self.config.digest is not None and self.config.email is not None:
-                self.scheduler.add_job(self._digest_job, CronTrigger(**self.config.digest.cron(), timezone=self.zone),
-                                       id="digest", name="weekly digest", max_instances=1, coalesce=True,
-                                       misfire_grace_time=6 * 3600)
+                every(0, self._db, self.digest_once, id="digest", trigger=self.digests.trigger(),
+                      misfire_grace_time=6 * 3600)
                 # a period missed while no replica ran (or one died sending it) is caught up once
-                self.scheduler.add_job(self._digest_job, IntervalTrigger(minutes=10), id="digest-catch-up",
-                                       name="digest catch-up", max_instances=1, coalesce=True, next_run_time=now)
+                every(600, self._db, self.digest_once, at_start=True, id="digest-catch-up")
             with contextlib.suppress(NotImplementedError, RuntimeError):  # no signals off the main thread
                 asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._reload_inventory)
         self.scheduler.start()
@@ -181,7 +146,7 @@ class Daemon:
         log.info("daemon started", extra={"sources": len(self.config.sources)})
 
     async def _poll_job(self, source: SourceConfig | SpendConfig) -> None:
-        if self._stopping or not self.share.owns(_key(source)):
+        if self._stopping or not self.member.owns(source):
             return  # another replica polls it (the claim would refuse it anyway)
         task = asyncio.ensure_future(self.poller.poll(source) if isinstance(source, SourceConfig)
                                      else self.spend.poll(source))
@@ -210,71 +175,33 @@ class Daemon:
 
     async def _notify_job(self) -> None:
         """Plan what the escalation ladder says is due, then send the outbox."""
-        await asyncio.get_running_loop().run_in_executor(self.db_executor, self.notify_once)
+        await self._db(self.notify_once)
 
     async def _escalation_job(self) -> None:
         """The date-driven ladder steps: planned by one replica per tick."""
         if await self._once("escalation", ESCALATION_TICK):
             await self._notify_job()
 
-    async def _drain_job(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(self.db_executor, self.drain_once)
 
     def drain_once(self) -> int:
         """Send what this replica can claim of the outbox; a notification that failed for good opens an
         alert, sent at once."""
         now = self.clock()
         return runner.drain_and_alert(self.engine, self.sender, self.metrics, now=now,
-                                      planning=functools.partial(self._planning, now), replica=self.identity.name,
+                                      planning=functools.partial(self._planning, now), replica=self.member.name,
                                       lease=timedelta(seconds=self.config.server.send_lease))
 
+    async def _db(self, function: Callable[..., T], *args: object) -> T:
+        """`function` on the database thread(s)."""
+        return await asyncio.get_running_loop().run_in_executor(self.db_executor, function, *args)
+
     async def _once(self, job: str, every: float) -> bool:
-        """Whether this replica runs `job` for the current period of `every` seconds (the first to ask)."""
-        now = datetime.now(UTC)
-        period = datetime.fromtimestamp(now.timestamp() // every * every, UTC)
-        return await asyncio.get_running_loop().run_in_executor(self.db_executor, functools.partial(
-            jobs.claim, self.engine, job, period, replica=self.identity.name, now=now,
-            lease=timedelta(seconds=every)))
-
-    @property
-    def alive(self) -> timedelta:
-        """A replica unseen for longer is taken for dead."""
-        return timedelta(seconds=self.config.server.heartbeat * replicas.MISSED)
-
-    def _beat(self) -> dict[str, datetime | None]:
-        """Write the heartbeat and take the new view of who polls; returns the jobs this replica took
-        over (a replica left or died), each with when its source is next due."""
-        now = datetime.now(UTC)
-        self.replicas_seen = replicas.beat(self.engine, self.identity, now=now, started_at=self._wall_started,
-                                           alive=self.alive)
-        for role in ("full", "ingest"):
-            self.metrics.replicas.labels(role=role).set(sum(r.role == role for r in self.replicas_seen))
-        polling = replicas.pollers(self.replicas_seen, now=now, alive=self.alive)
-        keys = [_key(s) for s in self.config.sources if s.enabled] + [_key(s) for s in self.config.spend]
-        if polling != self.share.replicas:
-            mine = sum(replicas.owner(key, polling) == self.identity.name for key in keys)
-            log.info("replicas polling: %s; this one polls %d of %d sources", ", ".join(polling) or "none",
-                     mine, len(keys), extra={"replica": self.identity.name})
-        return self._next_checks(self.share.update(polling, keys))
-
-    def _next_checks(self, keys: list[str]) -> dict[str, datetime | None]:
-        """When each of these jobs' sources is next due, as the last poll (on any replica) set it."""
-        names = {key.split(":", 1)[1]: key for key in keys}
-        if not names:
-            return {}
-        found = sources.next_checks(self.engine, list(names))
-        return {key: found.get(name) for name, key in names.items()}
+        return await self._db(self.member.once, job, every)
 
     async def _heartbeat_job(self) -> None:
-        gained = await asyncio.get_running_loop().run_in_executor(self.db_executor, self._beat)
+        gained = await self._db(self.member.beat)
         if gained and self.scheduler is not None:
-            # Taken over from a replica that left or died: run when the source is due, so that its
-            # cadence goes on rather than restarting an interval from now.
-            now = datetime.now(UTC)
-            for key, due in gained.items():
-                job = self.scheduler.get_job(key)
-                if job is not None and job.next_run_time is not None:
-                    job.modify(next_run_time=max(now, due or now) + timedelta(seconds=random.uniform(0, 0.5)))
+            schedule.run_when_due(self.scheduler, gained, datetime.now(UTC))
 
     def notify_once(self, now: datetime | None = None) -> int:
         """Plan what the escalation ladder says is due (at `now`), then drain the outbox."""
@@ -285,86 +212,39 @@ class Daemon:
         uses = self.impacts.inventory.uses if self.impacts.inventory else ()
         return runner.Planning(self.config, now, self.today(now), uses, self.impacts.catalog)
 
-    def act(self, action: actions.Action, selector: actions.Selector, *, by: str, by_id: str | None = None,
-            plan: str | None = None, target: date | None = None, until: date | None = None,
-            note: str | None = None) -> actions.Outcome:
-        """Acknowledge, snooze or resolve at the daemon's time, in one transaction (API, dashboard, Slack)."""
+    def act(self, action: actions.Action, selector: actions.Selector, *, by: str, **details: Any) -> actions.Outcome:
+        """Acknowledge, snooze or resolve at the daemon's time, in one transaction (API, dashboard, Slack):
+        `details` are `actions.perform`'s (by_id, plan, target, until, note)."""
         now = self.clock()
-        with session(self.engine) as db:
-            outcome = actions.perform(db, action, selector, by=by, by_id=by_id, now=now, today=self.today(now),
-                                      plan=plan, target=target, until=until, note=note,
-                                      max_snooze_days=int(self.config.escalation.max_snooze // 86400))
-            db.commit()
-        return outcome
+        return actions.perform_committed(self.engine, action, selector, by=by, now=now, today=self.today(now),
+                                         max_snooze_days=int(self.config.escalation.max_snooze // 86400), **details)
 
     def today(self, now: datetime | None = None) -> date:
         return (now or self.clock()).astimezone(self.zone).date()
 
-    async def _stale_job(self) -> None:
-        if not await self._once("stale", self._stale_every):
-            return
-        changes = await asyncio.get_running_loop().run_in_executor(self.db_executor, functools.partial(
-            health.check_sources, self.engine, self.config, now=self.clock(), started_at=self.started_at))
-        if changes:
+    async def _check_job(self, job: str, every: float, check: Callable[[], list[Change]]) -> None:
+        """A periodic check (stale sources, silent webhooks), on the one replica that claims the period."""
+        if await self._once(job, every) and (changes := await self._db(check)):
             self.kick_impacts()
             self.poller.notifier.notify(changes)
 
-    async def _silence_job(self) -> None:
-        if not await self._once("silence", 300.0):
-            return
-        changes = await asyncio.get_running_loop().run_in_executor(self.db_executor, self.check_webhooks)
-        if changes:
-            self.kick_impacts()
-            self.poller.notifier.notify(changes)
+    def check_sources(self) -> list[Change]:
+        return health.check_sources(self.engine, self.config, now=self.clock(), started_at=self.started_at)
 
     def check_webhooks(self, now: datetime | None = None) -> list[Change]:
         """Open or close the `silent` alert of each webhook with `expect_every` (see `watchdog`)."""
         return watchdog.check_webhooks(self.engine, self.config.webhooks, now=now or self.clock(),
                                        started_at=self.started_at)
 
-    async def _digest_job(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(self.db_executor, self.digest_once)
-
     def digest_period(self, now: datetime | None = None) -> datetime | None:
-        """When the latest digest was due (at or before `now`), in the digest's zone."""
-        if self.config.digest is None:
-            return None
-        now = (now or self.clock()).astimezone(self.zone)
-        trigger = CronTrigger(**self.config.digest.cron(), timezone=self.zone)
-        due, probe = None, trigger.get_next_fire_time(None, now - timedelta(days=8))
-        while probe is not None and probe <= now:
-            due, probe = probe, trigger.get_next_fire_time(probe, probe + timedelta(minutes=1))
-        return due
+        return self.digests.latest_due(now or self.clock())
 
     def digest_once(self, now: datetime | None = None) -> bool:
         """Send the latest due digest unless a replica did (or is doing) it already; True if sent here."""
-        now = now or self.clock()
-        period = self.digest_period(now)
-        if period is None or self.config.email is None:
-            return False
-        if now - period > FIRST_DIGEST_GRACE and jobs.last(self.engine, "digest") is None:
-            if self._digest_skipped != period:
-                self._digest_skipped = period
-                log.info("no digest sent yet: the first goes out at the next scheduled time",
-                         extra={"missed": period.isoformat()})
-            return False
-        if not jobs.claim(self.engine, "digest", period, replica=self.identity.name, now=now, lease=DIGEST_LEASE,
-                          keep=True):
-            return False
-        if now - period > timedelta(minutes=1):
-            log.info("sending a digest that was due while no replica could", extra={"due": period.isoformat()})
-        self.send_digest()
-        jobs.finish(self.engine, "digest", period, now=self.clock())
-        return True
+        return self.digests.send_once(now or self.clock(), self.clock)
 
     def send_digest(self) -> None:
-        assert self.config.email is not None
-        with session(self.engine) as db:
-            # each recipient's failure is logged there, and does not stop the others
-            sent = digest_mail.deliver(db, self.config, self.impacts.inventory, now=self.clock().astimezone(self.zone),
-                                  path=str(self.config_path or "config"))
-        for subject, to in sent:
-            log.info("digest sent", extra={"to": to, "subject": subject})
+        self.digests.send(self.clock())
 
     def _reload_inventory(self) -> None:
         log.info("SIGHUP: reloading the inventory")
@@ -394,8 +274,7 @@ class Daemon:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         with contextlib.suppress(Exception):  # the others take this replica's sources at once
-            await asyncio.get_running_loop().run_in_executor(self.db_executor, replicas.leave, self.engine,
-                                                             self.identity)
+            await self._db(self.member.leave)
         if self._in_flight:
             log.info("waiting for in-flight polls", extra={"count": len(self._in_flight)})
             _, pending = await asyncio.wait(self._in_flight, timeout=SHUTDOWN_GRACE)
@@ -416,17 +295,5 @@ class Daemon:
         return self.scheduler is not None and self.scheduler.running
 
     def database_ok(self) -> tuple[bool, str]:
-        """Whether the database answers within seconds (PROBE_TIMEOUT) and takes writes: one that
-        answers reads but whose last write failed, none committed since (locked, disk full), is down."""
-        answers, detail = probe(self.engine)
-        if not answers:
-            return False, detail
-        writes = write_log(self.engine)
-        if writes.failing:
-            return False, f"the last write failed: {writes.error}"
-        return True, "ok"
+        return database_ok(self.engine)
 
-
-def _key(source: SourceConfig | SpendConfig) -> str:
-    """The scheduler job of a source, and its key in the replicas' share."""
-    return f"poll:{source.name}" if isinstance(source, SourceConfig) else f"spend:{source.name}"

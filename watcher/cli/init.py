@@ -5,7 +5,7 @@ new is appended to their text: what the user wrote is never rewritten or reorder
 
 Not pure: reads the code, the two files and the environment (which variables are set, never their
 values), writes the files (each through a checked temporary file) and prints. What to add and what is
-left to do are decided in `watcher/inventory/init_plan.py`."""
+left to do are decided in `watcher/inventory/init_plan.py` and `init_text.py`."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from watcher.cli.lifecycle import cmd_check
 from watcher.config import io as config_io
 from watcher.errors import ConfigError
 from watcher.inventory import catalog as catalog_module
-from watcher.inventory import codeowners, init_plan
+from watcher.inventory import codeowners, init_plan, init_text
 from watcher.inventory import uses as inventory_module
 from watcher.inventory.scan import Finding, as_entries, scan
 
@@ -109,8 +109,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     findings = _owned(scan(roots, catalog), roots)
     plan = init_plan.plan(findings, inventory_raw.get("uses", []), config_raw, config_old, hosts=catalog.hosts)
     scanned = [str(root) for root in roots]
-    inventory_new = _joined(inventory_old, init_plan.inventory_text(plan, first=not inventory_old, scanned=scanned))
-    config_new = _joined(config_old, init_plan.config_text(plan, first=not config_old, public_url=public_url,
+    inventory_new = _joined(inventory_old, init_text.inventory_text(plan, first=not inventory_old, scanned=scanned))
+    config_new = _joined(config_old, init_text.config_text(plan, first=not config_old, public_url=public_url,
                                                            inventory_path=inventory_rel))
     try:
         if inventory_new != inventory_old:
@@ -126,7 +126,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     config = config_io.load(config_path, known_kinds=set(POLLED), webhook_kinds=set(WEBHOOKS))
     _check(config_path)
     uses = inventory_module.load(inventory_path).uses
-    steps = init_plan.todo(plan, config, uses, env=os.environ, config_path=str(config_path),
+    steps = init_text.todo(plan, config, uses, env=os.environ, config_path=str(config_path),
                            inventory_path=str(inventory_path))
     print("\nWhat is left to do, in order:")
     for number, step in enumerate(steps, start=1):

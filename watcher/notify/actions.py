@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from connectors.contract.events import EventKey
@@ -144,4 +145,13 @@ def perform(session: Session, action: Action, selector: Selector, *, by: str, no
             impact.resolved_reason = f"resolved by {by}" + (f": {note}" if note else "")
         session.add(impact)
         outcome.changed.append(impact)
+    return outcome
+
+
+def perform_committed(engine: Engine, action: Action, selector: Selector, *, by: str, now: datetime, today: date,
+                      **details: Any) -> Outcome:
+    """`perform` in a transaction of its own, committed (the daemon's API, dashboard and Slack actions)."""
+    with Session(engine, expire_on_commit=False) as db:
+        outcome = perform(db, action, selector, by=by, now=now, today=today, **details)
+        db.commit()
     return outcome

@@ -137,6 +137,18 @@ def probe(engine: Engine, timeout: float = PROBE_TIMEOUT) -> tuple[bool, str]:
     return state.probe_result
 
 
+def database_ok(engine: Engine) -> tuple[bool, str]:
+    """Whether the database answers within seconds (PROBE_TIMEOUT) and takes writes: one that answers
+    reads but whose last write failed, none committed since (locked, disk full), is down."""
+    answers, detail = probe(engine)
+    if not answers:
+        return False, detail
+    writes = write_log(engine)
+    if writes.failing:
+        return False, f"the last write failed: {writes.error}"
+    return True, "ok"
+
+
 def _track_writes(engine: Engine) -> None:
     """Note on each connection whether its transaction wrote; a commit of one that did is a write that
     succeeded once the connection moves on (its next transaction, or back to the pool), and a write

@@ -160,11 +160,11 @@ async def healthz(request: Request) -> Response:
         if db_ok else {}
     degraded = degraded or bool(notifications.get("failed_last_day"))
     now = datetime.now(UTC)
-    seen = await asyncio.to_thread(replicas.seen, daemon.engine, now=now, alive=daemon.alive) if db_ok \
-        else daemon.replicas_seen
+    seen = await asyncio.to_thread(replicas.seen, daemon.engine, now=now, alive=daemon.member.alive) if db_ok \
+        else daemon.member.seen
     body = {
         "status": "error" if not healthy else ("degraded" if degraded else "ok"),
-        "replica": daemon.identity.name,
+        "replica": daemon.member.name,
         # every replica whose heartbeat is under a minute old, this one included
         "replicas": [r.view(now) for r in seen],
         "database": db_detail, **health.database_writes(daemon.engine),
@@ -181,7 +181,7 @@ async def metrics(request: Request) -> Response:
     daemon = daemon_of(request)
     if not daemon.config.server.metrics_public and (refused := dashboard_auth.guard(request)) is not None:
         return refused
-    return Response(daemon.metrics.exposition(daemon.identity.name), media_type=CONTENT_TYPE_LATEST)
+    return Response(daemon.metrics.exposition(daemon.member.name), media_type=CONTENT_TYPE_LATEST)
 
 
 async def calendar(request: Request) -> Response:
