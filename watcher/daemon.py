@@ -47,7 +47,6 @@ from watcher.storage.engine import DAEMON_LOCK_WAIT, database_ok, open_database
 log = logging.getLogger("watcher.daemon")
 T = TypeVar("T")
 
-
 # Longest wait for in-flight polls at shutdown before they are cancelled.
 SHUTDOWN_GRACE = 20.0
 ESCALATION_TICK = 600.0  # seconds between plannings for the date-driven ladder steps
@@ -273,11 +272,12 @@ class Daemon:
         self._stopping = True
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        in_flight = set(self._in_flight)  # before any await: the cancelled jobs drop their polls from the set
         with contextlib.suppress(Exception):  # the others take this replica's sources at once
             await self._db(self.member.leave)
-        if self._in_flight:
-            log.info("waiting for in-flight polls", extra={"count": len(self._in_flight)})
-            _, pending = await asyncio.wait(self._in_flight, timeout=SHUTDOWN_GRACE)
+        if in_flight:
+            log.info("waiting for in-flight polls", extra={"count": len(in_flight)})
+            _, pending = await asyncio.wait(in_flight, timeout=SHUTDOWN_GRACE)
             for task in pending:
                 task.cancel()
         await self.deliveries.stop()

@@ -89,8 +89,9 @@ per_team = {str(per_team).lower()}
 def test_digest_is_sent_with_both_parts(tmp_path: Path, smtp, capsys) -> None:
     controller, inbox = smtp
     database = f"sqlite:///{tmp_path / 'w.db'}"
-    # the page says 2026-10-23; move both dates to within the digest's 90 days from the real today
-    soon, sooner = (date.today() + timedelta(days=d) for d in (40, 30))
+    # the page says 2026-10-23; move both dates to within the digest's 90 days from the real today, as the
+    # digest counts days: in its time zone (after 23:00 UTC, Berlin is a day ahead)
+    soon, sooner = (datetime.now(BERLIN).date() + timedelta(days=d) for d in (40, 30))
     load_page(database, PAGE.replace("2026-10-23    | `gpt-4-0613`", f"{soon}    | `gpt-4-0613`")
               .replace("| 2026-10-23    | `gpt-4o-2024-05-13`", f"| {sooner}    | `gpt-4o-2024-05-13`"), NOW)
     config = config_for(tmp_path, database, controller.port)
