@@ -8,11 +8,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Row
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import Select
 
 from connectors.contract.dates import isoformat
 from connectors.contract.events import TERMINAL_STATUSES, EventKey
@@ -143,35 +141,36 @@ def refresh(session: Session, inventory: Inventory, catalog: Catalog, *, now: da
     return counts
 
 
-def impact_rows(session: Session, *, team: str | None = None, include_resolved: bool = False) -> list[dict[str, Any]]:
-    # Columns, not entities: an event row carries its whole history in JSON, which listing never needs.
-    # `Select` is what sqlmodel's `select` builds from several columns; its overloads stop at four.
-    query: Select[*tuple[Any, ...]] = Select(
-        col(Impact.service), col(Impact.owner), col(Impact.platform), col(Impact.model), col(Impact.environment),
-        col(Impact.channel), col(Impact.state), col(Impact.state_by), col(Impact.note), col(Impact.snoozed_until),
-        col(Impact.reason), col(Impact.rule), col(Impact.resolved_reason), col(Impact.resolved_by), col(Impact.id),
-        col(Impact.event_id), col(Impact.plan), col(Impact.target_date), col(Impact.related), col(Event.provider),
-        col(Event.kind), col(Event.external_id), col(Event.title), col(Event.deadline), col(Event.replacement),
-    ).join(Event, col(Event.id) == Impact.event_id)
+def impact_rows(session: Session, *, team: str | None = None, include_resolved: bool = False,
+                related: bool = True) -> list[dict[str, Any]]:
+    """Impacts with their event's key, title and deadline, soonest deadline first. `related=False`
+    leaves out each impact's related claims (a JSON column: a page listing thousands of impacts reads
+    them only for the rows it shows)."""
+    # Columns, not entities, through the connection, as plain tuples: an event row carries its whole
+    # history in JSON, which listing never needs, and ORM rows cost several times more for thousands.
+    fields = {"service": Impact.service, "owner": Impact.owner, "platform": Impact.platform, "model": Impact.model,
+              "environment": Impact.environment, "channel": Impact.channel, "title": Event.title,
+              "deadline": Event.deadline, "replacement": Event.replacement, "state": Impact.state,
+              "state_by": Impact.state_by, "note": Impact.note, "snoozed_until": Impact.snoozed_until,
+              "reason": Impact.reason, "rule": Impact.rule, "resolved_reason": Impact.resolved_reason,
+              "resolved_by": Impact.resolved_by, "id": Impact.id, "event_id": Impact.event_id, "plan": Impact.plan,
+              "target_date": Impact.target_date, "event_kind": Event.kind, "provider": Event.provider,
+              "external_id": Event.external_id, **({"related": Impact.related} if related else {})}
+    query = select(*(col(column) for column in fields.values())).join(Event, col(Event.id) == Impact.event_id)
     if team:
         query = query.where(Impact.owner == team)
     if not include_resolved:
         query = query.where(Impact.state != "resolved")
-    # Cast: sqlmodel types a many-column select's rows as plain tuples, but `exec` returns SQLAlchemy's
-    # Result unchanged for it, whose rows are `Row`s that read a column by its name.
-    found = cast("Sequence[Row[*tuple[Any, ...]]]", session.exec(query).all())
+    keys: dict[int, str] = {}  # an event's key, made once for all its impacts
     rows = []
-    for r in found:
-        rows.append({
-            "service": r.service, "owner": r.owner, "platform": r.platform, "model": r.model,
-            "environment": r.environment, "channel": r.channel,
-            "event_key": str(EventKey(r.provider, r.kind, r.external_id)), "event_kind": r.kind,
-            "title": r.title, "deadline": r.deadline, "replacement": r.replacement,
-            "state": r.state, "state_by": r.state_by, "note": r.note,
-            "snoozed_until": isoformat(r.snoozed_until), "reason": r.reason,
-            "rule": r.rule, "resolved_reason": r.resolved_reason, "resolved_by": r.resolved_by,
-            "id": r.id, "event_id": r.event_id, "plan": r.plan, "target_date": r.target_date,
-            "related": r.related,
-        })
+    for values in session.connection().execute(query):  # rows unpack like tuples
+        row = dict(zip(fields, values, strict=True))
+        event = row["event_id"]
+        if (key := keys.get(event)) is None:
+            key = keys[event] = str(EventKey(row["provider"], row["event_kind"], row["external_id"]))
+        row["event_key"] = key
+        row["snoozed_until"] = isoformat(row["snoozed_until"])
+        del row["provider"], row["external_id"]
+        rows.append(row)
     rows.sort(key=lambda r: (r["deadline"] or "9999", r["owner"], r["service"], r["model"]))
     return rows

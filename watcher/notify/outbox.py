@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import or_, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from watcher.storage.tables import Outbox, SlackThread
@@ -82,7 +83,9 @@ def _claim(session: Session, *, replica: str, now: datetime, lease: timedelta,
             .values(claimed_by=replica, lease_until=now + lease).execution_options(synchronize_session=False))
         session.commit()
         if claimed.rowcount == 1:  # type: ignore[attr-defined]
-            session.refresh(row)
+            # what the row now holds, without reading it back (the send's outcome clears both)
+            set_committed_value(row, "claimed_by", replica)
+            set_committed_value(row, "lease_until", now + lease)
             if previous is not None:
                 log.warning("sending a notification whose sender stopped mid-send: it may arrive twice",
                             extra={"dedup_key": row.dedup_key, "claimed_by": previous})

@@ -27,6 +27,7 @@ from watcher.events.claims import SUPERSEDED
 from watcher.ingest import health
 from watcher.inventory import coverage
 from watcher.inventory.coverage_account import UNLISTED
+from watcher.inventory.impacts import impact_rows
 from watcher.notify import actions, silences
 from watcher.storage.engine import session
 from watcher.storage.tables import Event, EventRevision
@@ -152,7 +153,7 @@ def _home_context(daemon: Daemon) -> dict[str, Any]:
     today = now.date()
     sources = health.source_report(daemon.engine, daemon.config)
     with session(daemon.engine) as db:
-        impacts = summary.impact_index(db)
+        impacts = impact_rows(db, related=False)
         dated = summary.dated_events(db)
         incidents = summary.open_incidents(db)
         report = coverage.report(db, daemon.config, daemon.impacts.inventory, now=now)
@@ -197,7 +198,7 @@ async def home(request: Request) -> Response:
 def _timeline_svg(daemon: Daemon, team: str | None) -> str:
     today = daemon.today()
     with session(daemon.engine) as db:
-        impacts = [i for i in summary.impact_index(db) if not team or i["owner"] == team]
+        impacts = [i for i in impact_rows(db, related=False) if not team or i["owner"] == team]
         events = summary.dated_events(db)
     uses, _ = timeline_rows(impacts, {e.id: e for e in events})
     return timeline.render(uses, today, title=f"Deadlines of team {team}'s uses" if team else

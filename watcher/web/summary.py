@@ -22,9 +22,10 @@ from sqlmodel.sql.expression import Select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from connectors.contract.events import TERMINAL_STATUSES, EventKey
+from connectors.contract.events import TERMINAL_STATUSES
 from watcher.ingest.health import source_report
 from watcher.inventory.deadlines import SHOWN_KINDS, deadline_rows
+from watcher.inventory.impacts import impact_rows
 from watcher.notify import silences
 from watcher.storage.engine import session
 from watcher.storage.tables import Event, Impact
@@ -148,30 +149,6 @@ def deadline_events(db: Session, ids: Iterable[int] | None = None) -> list[Any]:
     return list(db.exec(query).all())
 
 
-def impact_index(db: Session) -> list[dict[str, Any]]:
-    """The unresolved impacts as `impact_rows` lists them (same join, same filter, same order), with
-    only the fields the overview reads: its header, the deadlines' `affected`, the timeline and the
-    first rows of the impacts table. Read through the connection with a few columns, as the home page
-    reads thousands of them and the ORM's rows cost ten times more; `related` (for a held-back
-    third-party date) is read by `related_of` for the rows shown."""
-    query = select(col(Impact.id), col(Impact.event_id), col(Impact.service), col(Impact.owner), col(Impact.platform),
-                   col(Impact.model), col(Impact.environment), col(Impact.state), col(Impact.state_by),
-                   col(Impact.reason), col(Impact.target_date), col(Event.provider), col(Event.kind),
-                   col(Event.external_id), col(Event.title), col(Event.deadline)
-                   ).join(Event, col(Event.id) == Impact.event_id).where(col(Impact.state) != "resolved")
-    keys: dict[int, str] = {}  # an event's key, made once for all its impacts
-    rows = []
-    for r in db.connection().execute(query).all():
-        if (key := keys.get(r.event_id)) is None:
-            key = keys[r.event_id] = str(EventKey(r.provider, r.kind, r.external_id))
-        rows.append({"id": r.id, "event_id": r.event_id, "service": r.service, "owner": r.owner,
-                     "platform": r.platform, "model": r.model, "environment": r.environment, "state": r.state,
-                     "state_by": r.state_by, "reason": r.reason, "target_date": r.target_date, "event_kind": r.kind,
-                     "event_key": key, "title": r.title, "deadline": r.deadline})
-    rows.sort(key=lambda r: (r["deadline"] or "9999", r["owner"], r["service"], r["model"]))
-    return rows
-
-
 def with_related(db: Session, impacts: list[dict[str, Any]], event_ids: Iterable[int]) -> list[dict[str, Any]]:
     """The impacts of these events, each with its `related` claims (what `deadline_rows` weighs a
     third party's date against)."""
@@ -196,7 +173,7 @@ def read(engine: Engine, config: Config, now: datetime, today: date) -> dict[str
     """The header's numbers, read from the database."""
     sources = source_report(engine, config)
     with session(engine) as db:
-        impacts = impact_index(db)
+        impacts = impact_rows(db, related=False)
         affected = deadlines(dated_events(db), today=today, impacts=impacts, affected=True, include_past=True)
         active = len(silences.active(db, now))
     return header(affected=affected, impacts=impacts, sources=sources, silences=active)
